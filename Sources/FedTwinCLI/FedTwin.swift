@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `fedtwin`: everything besides running a coordinator or a site — keys, inspecting
+/// frames, protocol vectors and benchmarks.
+@main
+struct FedTwin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fedtwin",
+        abstract: "FedTwin tools: keys, frame inspection, protocol vectors, benchmarks.",
+        subcommands: [Keygen.self, FrameCommand.self, Vectors.self, Bench.self]
+    )
+}

@@ -1,0 +1,22 @@
+/// Coordinator → site: the handshake answer. Its envelope carries the new session id and a
+/// fresh challenge that every later frame of the session must echo.
+public struct Welcome: Sendable, Equatable, Codable {
+    /// Component the consortium trains (e.g. "hybrid-bioreactor").
+    public var component: String
+    /// Number of the latest committed model version (0 when none yet).
+    public var currentVersion: Int
+    /// Content id of that version's manifest, if any.
+    public var currentVersionID: String?
+    /// How often the site should send a heartbeat while busy, in seconds.
+    public var heartbeatSeconds: Double
+    /// Software name and version of the coordinator.
+    public var software: String
+
+    public init(component: String, currentVersion: Int, currentVersionID: String?, heartbeatSeconds: Double, software: String) {
+        self.component = component
+        self.currentVersion = currentVersion
+        self.currentVersionID = currentVersionID
+        self.heartbeatSeconds = heartbeatSeconds
+        self.software = software
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// Turns typed messages into signed frames and back (PROTOCOL.md §2–§5).
+///
+/// The one place where header JSON is written and read, so that every message kind is
+/// laid out the same way.
+public struct MessageCodec: Sendable {
+    public var limits: FrameLimits
+
+    public init(limits: FrameLimits = .default) {
+        self.limits = limits
+    }
+
+    /// Encodes and signs `message`, with `tensors` as its payload when the kind carries one.
+    public func encode(_ message: Message, envelope: Envelope, tensors: [Tensor], options: PayloadOptions, signer: SigningKey) throws -> [UInt8] {
+        let payload = try TensorPayload.encode(tensors, options: options)
+        return try encode(message, envelope: envelope, payload: payload, signer: signer)
+    }
+
+    /// Encodes and signs `message` around an already encoded payload: a coordinator
+    /// encodes the global model once per round and frames it once per site.
+    public func encode(_ message: Message, envelope: Envelope, payload: TensorPayload? = nil, signer: SigningKey) throws -> [UInt8] {
+        guard envelope.sender == signer.publicKey.fingerprint else {
+            throw FrameError(.signerMismatch(header: envelope.sender.hex, key: signer.publicKey.fingerprint.hex))
+        }
+        if message.type.carriesPayload != (payload != nil) {
+            throw FrameError(.unexpectedBody(message.type.carriesPayload
+                ? "\(message.type) frames must carry a tensor payload"
+                : "\(message.type) frames carry no tensor payload"))
+        }
+        let header = try Self.encodeHeader(message, envelope: envelope, manifest: payload?.manifest)
+        let flags: FrameFlags = payload?.isCompressed == true ? .bodyCompressed : []
+        let body = payload?.body ?? []
+        return try body.withUnsafeBytes {
+            try Frame.encode(type: message.type, flags: flags, header: header, body: $0, signer: signer, limits: limits)
+        }
+    }
+
+    /// Parses the frame layout and the envelope; the signature is checked by `open(with:)`.
+    public func parse(_ bytes: [UInt8]) throws -> SealedMessage {
+        let frame = try Frame(parsing: bytes, limits: limits)
+        let envelope: Envelope
+        do {
+            envelope = try Self.decoder.decode(Envelope.self, from: Data(frame.header))
+        } catch {
+            throw FrameError(.malformedHeader(Self.describe(error)))
+        }
+        return SealedMessage(frame: frame, claimedEnvelope: envelope, limits: limits)
+    }
+
+    static func encodeHeader(_ message: Message, envelope: Envelope, manifest: TensorManifest?) throws -> [UInt8] {
+        func header<M: Codable>(_ m: M) throws -> [UInt8] {
+            do {
+                return Array(try encoder.encode(Header(envelope: envelope, message: m, payload: manifest)))
+            } catch {
+                throw FrameError(.malformedHeader("cannot encode \(message.type) header: \(describe(error))"))
+            }
+        }
+        switch message {
+        case .hello(let m): return try header(m)
+        case .welcome(let m): return try header(m)
+        case .task(let m): return try header(m)
+        case .update(let m): return try header(m)
+        case .evaluate(let m): return try header(m)
+        case .evaluation(let m): return try header(m)
+        case .ack(let m): return try header(m)
+        case .reject(let m): return try header(m)
+        case .heartbeat(let m): return try header(m)
+        case .bye(let m): return try header(m)
+        }
+    }
+
+    /// Sorted keys: the same message always gives the same bytes, which keeps test vectors
+    /// stable and frames diffable.
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static let decoder = JSONDecoder()
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
+        case DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? "not valid JSON: \(context.debugDescription)" : "invalid value at '\(path)': \(context.debugDescription)"
+        case EncodingError.invalidValue(let value, let context):
+            return "cannot encode \(value) at '\(context.codingPath.map(\.stringValue).joined(separator: "."))' (NaN and Inf are not allowed)"
+        default:
+            return String(describing: error)
+        }
+    }
+}
+
+/// The JSON header: envelope fields at the top level, the kind's fields under "message",
+/// the tensor manifest under "payload".
+struct Header<M: Codable>: Codable {
+    var sender: Fingerprint
+    var session: String
+    var challenge: String
+    var round: UInt64
+    var seq: UInt64
+    var message: M
+    var payload: TensorManifest?
+
+    init(envelope: Envelope, message: M, payload: TensorManifest?) {
+        self.sender = envelope.sender
+        self.session = envelope.session
+        self.challenge = envelope.challenge
+        self.round = envelope.round
+        self.seq = envelope.seq
+        self.message = message
+        self.payload = payload
+    }
+
+    var envelope: Envelope {
+        Envelope(sender: sender, session: session, challenge: challenge, round: round, seq: seq)
+    }
+}
