@@ -1,0 +1,87 @@
+/// Minibatch Adam on a masked mean-squared error, with an optional proximal term.
+///
+/// Shared by every network-based component so they train the same way. A `NaN` target
+/// means "not observed" and contributes nothing (offline assays are sparse). The
+/// proximal term `μ/2‖w − w₀‖²` anchors local training to the parameters the
+/// coordinator sent (FedProx), which limits client drift on non-IID sites.
+public struct RegressionTrainer: Sendable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    /// Seeds minibatch order.
+    public var seed: UInt64
+    /// FedProx coefficient μ (0 = plain local training).
+    public var proximalMu: Double
+    /// L2 penalty on all weights (small; keeps extrapolation tame).
+    public var weightDecay: Double
+
+    public init(epochs: Int, batchSize: Int = 32, learningRate: Double = 1e-2, seed: UInt64, proximalMu: Double = 0, weightDecay: Double = 0) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.seed = seed
+        self.proximalMu = proximalMu
+        self.weightDecay = weightDecay
+    }
+
+    /// Masked mean squared error of `model` over the samples (observed entries only).
+    public static func loss(_ model: MLP, inputs: [[Double]], targets: [[Double]]) -> Double {
+        var total = 0.0
+        var n = 0
+        for (x, y) in zip(inputs, targets) {
+            let out = model.forward(x)
+            for k in 0..<y.count where !y[k].isNaN {
+                let d = out[k] - y[k]
+                total += d * d
+                n += 1
+            }
+        }
+        return n > 0 ? total / Double(n) : 0
+    }
+
+    /// Trains `model` in place; returns the training loss after each epoch.
+    @discardableResult
+    public func fit(_ model: inout MLP, inputs: [[Double]], targets: [[Double]]) -> [Double] {
+        precondition(inputs.count == targets.count)
+        guard !inputs.isEmpty, epochs > 0 else { return [] }
+        let anchor = model.parameters
+        var adam = AdamOptimizer(parameterCount: model.parameterCount, learningRate: learningRate)
+        var rng = Xoshiro256StarStar(seed: seed)
+        var order = Array(0..<inputs.count)
+        var history: [Double] = []
+        var gradient = [Double](repeating: 0, count: model.parameterCount)
+        for _ in 0..<epochs {
+            rng.shuffle(&order)
+            var start = 0
+            while start < order.count {
+                let end = min(start + batchSize, order.count)
+                for i in 0..<gradient.count { gradient[i] = 0 }
+                var observed = 0
+                for idx in order[start..<end] {
+                    let trace = model.trace(inputs[idx])
+                    let out = trace.output
+                    var dOut = [Double](repeating: 0, count: out.count)
+                    var any = false
+                    for k in 0..<out.count where !targets[idx][k].isNaN {
+                        dOut[k] = 2 * (out[k] - targets[idx][k])
+                        observed += 1
+                        any = true
+                    }
+                    if any { model.backward(trace, outputGradient: dOut, parameterGradient: &gradient) }
+                }
+                if observed > 0 {
+                    let scale = 1 / Double(observed)
+                    for i in 0..<gradient.count {
+                        gradient[i] = gradient[i] * scale
+                            + proximalMu * (model.parameters[i] - anchor[i])
+                            + weightDecay * model.parameters[i]
+                    }
+                    adam.update(&model.parameters, gradient: gradient)
+                }
+                start = end
+            }
+            history.append(Self.loss(model, inputs: inputs, targets: targets))
+        }
+        return history
+    }
+}
