@@ -1,0 +1,34 @@
+import ArgumentParser
+import FedTwinWire
+
+/// `fedtwin keygen`: makes an identity for a site or a coordinator.
+struct Keygen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate an Ed25519 identity: NAME.key (private, mode 0600) and NAME.pub.",
+        discussion: """
+            Prints the key's fingerprint. Give NAME.pub and the fingerprint to the consortium \
+            operator for enrolment; keep NAME.key on the site. Existing files are never overwritten.
+            """
+    )
+
+    @Option(help: "Identity name, e.g. site-a or coordinator.")
+    var name: String
+
+    @Option(help: "Directory to write the key files into (created if missing).")
+    var out: String = "."
+
+    func run() throws {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+            throw ValidationError("--name may hold only letters, digits, '-', '_' and '.'; got '\(name)'")
+        }
+        try FileSystem.makeDirectory(out)
+        let key = try SigningKey.generate()
+        let privatePath = "\(out)/\(name).key"
+        let publicPath = "\(out)/\(name).pub"
+        try KeyFile.writePrivateKey(key, to: privatePath)
+        try KeyFile.writePublicKey(key.publicKey, to: publicPath)
+        print("private key: \(privatePath) (mode 0600)")
+        print("public key:  \(publicPath)")
+        print("fingerprint: \(key.publicKey.fingerprint.short)  (full: \(key.publicKey.fingerprint.hex))")
+    }
+}
