@@ -116,21 +116,27 @@ extension TensorPayload {
     static func decodeElements<T: BinaryFloatingPoint>(_: T.Type, _ bytes: UnsafeRawBufferPointer, _ item: PlannedTensor) throws -> [T] {
         let count = item.count
         var firstBad = -1
+        // The finite check rides along with the conversion (or, for q8, is done once per
+        // block on its extreme codes), so decoding stays a single pass over the tensor.
         let values = [T](unsafeUninitializedCapacity: count) { out, initialized in
             switch item.encoding {
             case .f32:
                 for i in 0..<count {
                     let v = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                    if !v.isFinite, firstBad < 0 { firstBad = i }
                     out[i] = T(v)
                 }
             case .f64:
                 for i in 0..<count {
                     let v = Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
-                    out[i] = T(v)
+                    let t = T(v)
+                    if !t.isFinite, firstBad < 0 { firstBad = i }
+                    out[i] = t
                 }
             case .f16:
                 for i in 0..<count {
                     let v = Float16(bitPattern: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
+                    if !v.isFinite, firstBad < 0 { firstBad = i }
                     out[i] = T(v)
                 }
             case .q8:
@@ -140,17 +146,21 @@ extension TensorPayload {
                 for block in 0..<blocks {
                     let s = Double(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: block * 8, as: UInt32.self))))
                     let o = Double(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: block * 8 + 4, as: UInt32.self))))
-                    let end = min(count, (block + 1) * blockSize)
-                    for i in (block * blockSize)..<end {
+                    let start = block * blockSize
+                    let end = min(count, start + blockSize)
+                    // x̂ is monotonic in the code, so the block is finite iff both ends are.
+                    if firstBad < 0, !(T(o).isFinite && T(o + s * 255).isFinite) {
+                        for i in start..<end where !T(o + s * Double(bytes[codes + i])).isFinite {
+                            firstBad = i
+                            break
+                        }
+                    }
+                    for i in start..<end {
                         out[i] = T(o + s * Double(bytes[codes + i]))
                     }
                 }
             }
             initialized = count
-            for i in 0..<count where !out[i].isFinite {
-                firstBad = i
-                break
-            }
         }
         if firstBad >= 0 { throw PayloadError(tensor: item.entry.name, .nonFinite(index: firstBad)) }
         return values
