@@ -1,0 +1,12 @@
+/// One feed line of a batch: flow rate and the substrate concentration it carries.
+public struct FeedSeries: Sendable, Equatable {
+    /// Flow (L/h) per row; nil where not logged.
+    public var rate: [Double?]
+    /// Substrate concentration of the feed (g/L) per row; nil where not logged.
+    public var concentration: [Double?]
+
+    public init(rate: [Double?], concentration: [Double?]) {
+        self.rate = rate
+        self.concentration = concentration
+    }
+}
