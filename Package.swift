@@ -6,50 +6,107 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "FedTwinWire", targets: ["FedTwinWire"]),
+        .library(name: "TwinKit", targets: ["TwinKit"]),
         .executable(name: "fedtwin", targets: ["FedTwinCLI"]),
+        .executable(name: "fedtwin-coordinator", targets: ["FedTwinCoordinatorCLI"]),
+        .executable(name: "fedtwin-site", targets: ["FedTwinSiteCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
-        // System libraries, found with pkg-config (see scripts/setup.sh for the apt packages).
-        .systemLibrary(
-            name: "COpenSSL",
-            pkgConfig: "openssl",
-            providers: [.apt(["libssl-dev"])]
-        ),
-        .systemLibrary(
-            name: "CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]
-        ),
+        // System libraries, found with pkg-config (scripts/setup.sh installs the apt packages).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Wire: frames, messages, tensor payloads, compression, signatures. No sockets.
-        .target(
-            name: "FedTwinWire",
-            dependencies: ["COpenSSL", "CZlib"]
-        ),
+        .target(name: "FedTwinWire", dependencies: ["COpenSSL", "CZlib"]),
 
-        // TwinKit: tensors for models, MLP + Adam, fed-batch bioreactor, hybrid twin, MSPC, batch CSV.
+        // TwinKit: model tensors, MLP + Adam, fed-batch bioreactor, hybrid twin, MSPC, batch CSV.
         // Knows nothing of the network.
         .target(name: "TwinKit"),
 
-        // `fedtwin`: keys, frame inspection, benchmarks.
-        .executableTarget(
-            name: "FedTwinCLI",
+        // Aggregation strategies over parameter sets (FedAvg, FedProx, FedAdam): pure and
+        // deterministic, shared by the coordinator and by registry replay.
+        .target(name: "FedTwinAggregation", dependencies: ["FedTwinWire"]),
+
+        // Registry: content-addressed objects, signed version manifests, hash-chained audit log.
+        .target(
+            name: "FedTwinRegistry",
+            dependencies: ["FedTwinWire", "FedTwinAggregation"]
+        ),
+
+        // Transport: NIO framing, connection limits and timeouts. Knows frames, not rounds.
+        .target(
+            name: "FedTwinTransport",
             dependencies: [
                 "FedTwinWire",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
+        // Coordinator runtime: sessions, the round loop, strategies, commits to the registry.
+        .target(
+            name: "FedTwinCoordinator",
+            dependencies: [
+                "FedTwinWire", "FedTwinTransport", "FedTwinRegistry", "FedTwinAggregation",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Site runtime: connects out, trains a TwinKit component locally, uploads updates.
+        .target(
+            name: "FedTwinSite",
+            dependencies: [
+                "FedTwinWire", "FedTwinTransport", "TwinKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Executables: thin commands over the libraries.
+        .executableTarget(
+            name: "FedTwinCLI",
+            dependencies: [
+                "FedTwinWire", "FedTwinRegistry", "FedTwinAggregation", "TwinKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "FedTwinCoordinatorCLI",
+            dependencies: [
+                "FedTwinCoordinator", "FedTwinWire", "FedTwinRegistry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "FedTwinSiteCLI",
+            dependencies: [
+                "FedTwinSite", "FedTwinWire", "TwinKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "FedTwinWireTests", dependencies: ["FedTwinWire"]),
+        .testTarget(name: "TwinKitTests", dependencies: ["TwinKit"]),
+        .testTarget(name: "FedTwinAggregationTests", dependencies: ["FedTwinAggregation", "FedTwinWire"]),
+        .testTarget(name: "FedTwinRegistryTests", dependencies: ["FedTwinRegistry", "FedTwinAggregation", "FedTwinWire"]),
         .testTarget(
-            name: "FedTwinWireTests",
-            dependencies: ["FedTwinWire"]
+            name: "FedTwinTransportTests",
+            dependencies: [
+                "FedTwinTransport", "FedTwinWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
-            name: "TwinKitTests",
-            dependencies: ["TwinKit"]
+            name: "FedTwinIntegrationTests",
+            dependencies: ["FedTwinWire", "FedTwinRegistry"]
         ),
     ],
     swiftLanguageModes: [.v6]
