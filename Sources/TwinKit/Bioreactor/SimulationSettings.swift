@@ -21,3 +21,20 @@ public struct SimulationSettings: Sendable, Equatable, Codable {
 
     public init() {}
 }
+
+/// Lenient decoding: a profile's `logging` block lists only what it changes.
+extension SimulationSettings {
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        onlineInterval = try c.decodeIfPresent(Double.self, forKey: .onlineInterval) ?? onlineInterval
+        offlineInterval = try c.decodeIfPresent(Double.self, forKey: .offlineInterval) ?? offlineInterval
+        relativeTolerance = try c.decodeIfPresent(Double.self, forKey: .relativeTolerance) ?? relativeTolerance
+        absoluteTolerance = try c.decodeIfPresent(Double.self, forKey: .absoluteTolerance) ?? absoluteTolerance
+        sampleVolume = try c.decodeIfPresent(Double.self, forKey: .sampleVolume) ?? sampleVolume
+        temperatureFluctuation = try c.decodeIfPresent(Double.self, forKey: .temperatureFluctuation) ?? temperatureFluctuation
+        pHFluctuation = try c.decodeIfPresent(Double.self, forKey: .pHFluctuation) ?? pHFluctuation
+        feedFluctuation = try c.decodeIfPresent(Double.self, forKey: .feedFluctuation) ?? feedFluctuation
+        fluctuationTime = try c.decodeIfPresent(Double.self, forKey: .fluctuationTime) ?? fluctuationTime
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// A site's batch data loaded and split: what a site worker trains and evaluates on.
+public struct SiteDataset: Sendable {
+    public var config: SiteDataConfig
+    public var split: BatchSplit
+    public var training: [BatchRecord]
+    public var heldOut: [BatchRecord]
+
+    public init(config: SiteDataConfig, records: [BatchRecord]) {
+        self.config = config
+        self.split = BatchSplit(batchIDs: records.map(\.batchID), heldOutFraction: config.heldOutFraction, seed: config.splitSeed)
+        (self.training, self.heldOut) = split.apply(to: records)
+    }
+
+    /// Loads `data.json` and its CSV; any CSV problem throws before anything is returned.
+    public static func load(configURL: URL) throws -> SiteDataset {
+        let config = try SiteDataConfig.load(from: configURL)
+        let csvURL = config.csv.hasPrefix("/")
+            ? URL(fileURLWithPath: config.csv)
+            : configURL.deletingLastPathComponent().appendingPathComponent(config.csv)
+        let records = try BatchCSVReader(mapping: config.mapping).read(contentsOf: csvURL)
+        return SiteDataset(config: config, records: records)
+    }
+
+    /// Simulates a profile and writes `batches.csv` and `data.json` into `directory`.
+    /// Returns the written records.
+    @discardableResult
+    public static func writeSimulated(_ profile: SiteProfile, to directory: URL, heldOutFraction: Double = 0.25,
+                                      splitSeed: UInt64? = nil) throws -> [BatchRecord] {
+        let records = profile.simulate().map(\.record)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let mapping = ColumnMapping.simulatorDefault
+        try BatchCSVWriter(mapping: mapping).write(records, to: directory.appendingPathComponent("batches.csv"))
+        let config = SiteDataConfig(csv: "batches.csv", mapping: mapping, heldOutFraction: heldOutFraction,
+                                    splitSeed: splitSeed ?? (profile.seed &+ 1))
+        try config.jsonData().write(to: directory.appendingPathComponent("data.json"), options: .atomic)
+        return records
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Everything needed to simulate one site's batch history: strain, operating window,
+/// instruments, logging and how many batches — an editable `sites/<name>/profile.json`.
+///
+/// Profiles are the only source of site-to-site differences in simulated data, so the
+/// non-IID structure of an experiment is reviewable in three small JSON files.
+public struct SiteProfile: Sendable, Equatable, Codable {
+    public var name: String
+    /// Free text for people reading the profile.
+    public var description: String
+    /// Seeds every random draw of this site's simulation.
+    public var seed: UInt64
+    public var batchCount: Int
+    /// Strain kinetics as multipliers on PenSim nominal values.
+    public var strain: KineticMultipliers
+    /// Relative (log-normal sd) batch-to-batch variation of growth and production.
+    public var batchToBatchVariation: Double
+    public var operating: OperatingWindow
+    public var sensors: SensorModel
+    public var logging: SimulationSettings
+
+    public init(name: String, description: String, seed: UInt64, batchCount: Int, strain: KineticMultipliers,
+                batchToBatchVariation: Double, operating: OperatingWindow, sensors: SensorModel, logging: SimulationSettings) {
+        self.name = name
+        self.description = description
+        self.seed = seed
+        self.batchCount = batchCount
+        self.strain = strain
+        self.batchToBatchVariation = batchToBatchVariation
+        self.operating = operating
+        self.sensors = sensors
+        self.logging = logging
+    }
+
+    /// Loads `profile.json`.
+    public static func load(from url: URL) throws -> SiteProfile {
+        try JSONDecoder().decode(SiteProfile.self, from: Data(contentsOf: url))
+    }
+
+    /// Pretty, stable JSON (sorted keys) for writing `profile.json`.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import TwinKit
+
+@Suite("Site profiles and simulation")
+struct SiteProfileTests {
+    static let sitesDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("sites")
+
+    static func profile(_ name: String) throws -> SiteProfile {
+        try SiteProfile.load(from: sitesDirectory.appendingPathComponent(name).appendingPathComponent("profile.json"))
+    }
+
+    /// A cheap version of a profile for debug-build tests.
+    static func small(_ p: SiteProfile, batches: Int = 3) -> SiteProfile {
+        var q = p
+        q.batchCount = batches
+        q.operating.duration = 60
+        q.logging.onlineInterval = 0.5
+        return q
+    }
+
+    @Test("default sites load and are deliberately non-IID; site-c lies outside a and b")
+    func defaults() throws {
+        let a = try Self.profile("site-a"), b = try Self.profile("site-b"), c = try Self.profile("site-c")
+        #expect([a.name, b.name, c.name] == ["site-a", "site-b", "site-c"])
+        #expect(Set([a.seed, b.seed, c.seed]).count == 3)
+        let hottestOther = max(a.operating.temperature.high, b.operating.temperature.high)
+        #expect(c.operating.temperature.low > hottestOther)
+        #expect(c.operating.pH.low > max(a.operating.pH.high, b.operating.pH.high))
+        #expect(c.operating.feedRate.low > max(a.operating.feedRate.high, b.operating.feedRate.high))
+        #expect(a.strain != b.strain && b.strain != c.strain)
+        // Round trip through JSON keeps every field.
+        #expect(try JSONDecoder().decode(SiteProfile.self, from: a.jsonData()) == a)
+    }
+
+    @Test("simulation is deterministic per batch, sparse offline, noisy and biased per site")
+    func simulation() throws {
+        let p = Self.small(try Self.profile("site-b"))
+        let runs = p.simulate()
+        let again = p.simulate()
+        #expect(runs.map(\.record) == again.map(\.record))
+        // Batch 2 alone equals batch 2 of the full run (per-batch sub-streams).
+        #expect(p.simulateTruth(2) == runs[2].truth)
+        let (truth, record) = runs[0]
+        #expect(record.batchID == "site-b-B001")
+        let assays = record.biomass.compactMap { $0 }.count
+        #expect(assays == 60 / 8 + 2) // every 8 h from 0, plus the final row
+        #expect(record.biomass.filter { $0 == nil }.count == record.rowCount - assays)
+        // Temperature probe bias shows up in the mean logged-minus-true difference.
+        let diffs = zip(record.temperature, truth.inputs).map { $0.0! - $0.1.temperature }
+        let meanDiff = diffs.reduce(0, +) / Double(diffs.count)
+        #expect(abs(meanDiff - p.sensors.temperatureBias) < 0.02)
+        // Assay noise is present but a few percent.
+        let last = record.rowCount - 1
+        let rel = abs(record.biomass[last]! - truth.states[last].biomass) / truth.states[last].biomass
+        #expect(rel > 0 && rel < 0.2)
+    }
+
+    @Test("simulated data round-trips through CSV + data.json and splits reproducibly")
+    func writeAndLoad() throws {
+        let p = Self.small(try Self.profile("site-c"), batches: 4)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("twinkit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let written = try SiteDataset.writeSimulated(p, to: dir, heldOutFraction: 0.25, splitSeed: 5)
+        let loaded = try SiteDataset.load(configURL: dir.appendingPathComponent("data.json"))
+        #expect(loaded.training.count == 3 && loaded.heldOut.count == 1)
+        let byID = Dictionary(uniqueKeysWithValues: written.map { ($0.batchID, $0) })
+        let back = loaded.heldOut[0]
+        let original = byID[back.batchID]!
+        #expect(back.rowCount == original.rowCount)
+        for (x, y) in zip(back.product, original.product) {
+            #expect((x == nil) == (y == nil))
+            if let x, let y { #expect(abs(x - y) <= 1e-6 * max(1, abs(y))) }
+        }
+        #expect(try back.initialState().volume > 90)
+    }
+}
