@@ -19,6 +19,8 @@ public struct PayloadError: Error, Sendable, Equatable, CustomStringConvertible 
         case bodyLengthMismatch(declared: Int, actual: Int)
         case limitExceeded(field: String, value: Int, limit: Int)
         case duplicateName
+        /// Tensor names must be non-empty.
+        case emptyName
         case inflate(ZlibError)
     }
 
@@ -46,6 +48,7 @@ public struct PayloadError: Error, Sendable, Equatable, CustomStringConvertible 
         case .bodyLengthMismatch(let d, let a): return prefix + "tensors cover \(a) bytes but the body has \(d)"
         case .limitExceeded(let f, let v, let l): return prefix + "\(f) = \(v) exceeds the limit \(l)"
         case .duplicateName: return prefix + "name appears twice"
+        case .emptyName: return prefix + "tensor name is empty"
         case .inflate(let z): return prefix + z.description
         }
     }

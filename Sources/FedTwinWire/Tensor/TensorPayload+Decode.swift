@@ -56,6 +56,7 @@ extension TensorPayload {
             guard name.utf8.count <= limits.maxNameBytes else {
                 throw PayloadError(tensor: String(name.prefix(64)), .limitExceeded(field: "name bytes", value: name.utf8.count, limit: limits.maxNameBytes))
             }
+            guard !name.isEmpty else { throw PayloadError(.emptyName) }
             guard names.insert(name).inserted else { throw PayloadError(tensor: name, .duplicateName) }
             guard let dtype = DType(rawValue: entry.dtype) else { throw PayloadError(tensor: name, .unknownDType(entry.dtype)) }
             guard let encoding = TensorEncoding(rawValue: entry.encoding) else { throw PayloadError(tensor: name, .unknownEncoding(entry.encoding)) }

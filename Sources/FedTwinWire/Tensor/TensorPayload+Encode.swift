@@ -9,6 +9,7 @@ extension TensorPayload {
         var names = Set<String>()
         var total = 0
         for tensor in tensors {
+            guard !tensor.name.isEmpty else { throw PayloadError(.emptyName) }
             guard names.insert(tensor.name).inserted else { throw PayloadError(tensor: tensor.name, .duplicateName) }
             guard tensor.shape.allSatisfy({ $0 >= 0 }) else { throw PayloadError(tensor: tensor.name, .invalidShape(tensor.shape)) }
             let count = tensor.elementCount
