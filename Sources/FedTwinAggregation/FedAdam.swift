@@ -1,0 +1,74 @@
+import FedTwinWire
+
+/// FedAdam (Reddi et al. 2021, "Adaptive Federated Optimization"): the mean delta is a
+/// pseudo-gradient Δ, and the server takes an Adam step
+/// m ← β₁m + (1−β₁)Δ, v ← β₂v + (1−β₂)Δ², x ← x + η·m / (√v + τ).
+///
+/// m and v travel with the model as the version's optimiser state ("adam.m.NAME",
+/// "adam.v.NAME", f64), so a restarted coordinator or a replay continues exactly.
+public struct FedAdam: AggregationStrategy {
+    public var learningRate: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var tau: Double
+
+    public init(learningRate: Double = 0.01, beta1: Double = 0.9, beta2: Double = 0.99, tau: Double = 1e-3) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.tau = tau
+    }
+
+    init(settings: [String: Double]) throws {
+        self.init(learningRate: settings["lr"] ?? 0.01, beta1: settings["beta1"] ?? 0.9,
+                  beta2: settings["beta2"] ?? 0.99, tau: settings["tau"] ?? 1e-3)
+        for (name, value, range) in [("lr", learningRate, 0.0...1e6), ("beta1", beta1, 0.0...0.999999), ("beta2", beta2, 0.0...0.999999), ("tau", tau, 1e-12...1e6)] {
+            guard value.isFinite, range.contains(value) else {
+                throw StrategyError(strategy: "fedadam", detail: "\(name) = \(value) is outside \(range)")
+            }
+        }
+    }
+
+    public var config: StrategyConfig {
+        StrategyConfig(name: "fedadam", settings: ["lr": learningRate, "beta1": beta1, "beta2": beta2, "tau": tau])
+    }
+
+    public func apply(meanDelta: [[Double]], to base: ModelState, schema: ParameterSchema) throws -> ModelState {
+        let previous = try moments(of: base, schema: schema)
+        var state: [Tensor] = []
+        var parameters: [Tensor] = []
+        for (index, tensor) in base.parameters.enumerated() {
+            let delta = meanDelta[index]
+            var m = previous.m[index], v = previous.v[index]
+            var step = [Double](repeating: 0, count: delta.count)
+            for i in 0..<delta.count {
+                m[i] = beta1 * m[i] + (1 - beta1) * delta[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * delta[i] * delta[i]
+                step[i] = m[i] / (v[i].squareRoot() + tau)
+            }
+            parameters += addingDelta([step], scale: learningRate, to: [tensor])
+            state.append(Tensor(name: "adam.m.\(tensor.name)", shape: tensor.shape, doubles: m))
+            state.append(Tensor(name: "adam.v.\(tensor.name)", shape: tensor.shape, doubles: v))
+        }
+        return ModelState(parameters: parameters, optimizerState: state)
+    }
+
+    /// The moments from the base state, or zeros for the first FedAdam round.
+    func moments(of base: ModelState, schema: ParameterSchema) throws -> (m: [[Double]], v: [[Double]]) {
+        if base.optimizerState.isEmpty {
+            let zeros = schema.tensors.map { [Double](repeating: 0, count: $0.elementCount) }
+            return (zeros, zeros)
+        }
+        var m: [[Double]] = [], v: [[Double]] = []
+        let byName = Dictionary(base.optimizerState.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for spec in schema.tensors {
+            guard let mt = byName["adam.m.\(spec.name)"], let vt = byName["adam.v.\(spec.name)"],
+                  mt.values.count == spec.elementCount, vt.values.count == spec.elementCount else {
+                throw StrategyError(strategy: "fedadam", detail: "optimiser state lacks moments for tensor '\(spec.name)'")
+            }
+            m.append(mt.values.doubles)
+            v.append(vt.values.doubles)
+        }
+        return (m, v)
+    }
+}
