@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "FedTwin",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "FedTwinWire", targets: ["FedTwinWire"]),
         .library(name: "TwinKit", targets: ["TwinKit"]),

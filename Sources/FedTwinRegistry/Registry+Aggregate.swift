@@ -1,0 +1,75 @@
+import FedTwinAggregation
+import FedTwinWire
+
+/// An accepted update waiting to be aggregated: its signer and the stored frame.
+public struct PendingContribution: Sendable, Equatable {
+    public var site: EnrolledSite
+    /// Object id of the signed update frame.
+    public var frameID: String
+
+    public init(site: EnrolledSite, frameID: String) {
+        self.site = site
+        self.frameID = frameID
+    }
+}
+
+/// The result of aggregating a round: the next state and what to record about it.
+public struct AggregationOutcome: Sendable {
+    public var state: ModelState
+    public var contributions: [ContributionRecord]
+    public var totalSamples: Int
+    public var metrics: [String: Double]
+}
+
+extension Registry {
+    /// Aggregates stored update frames on top of `parent`, in ascending site-name order,
+    /// one decoded update in memory at a time.
+    ///
+    /// The coordinator commits what this returns, and `models verify --replay` calls it
+    /// again on the same objects: one code path, so a replay is bit-for-bit.
+    public func aggregate(parent: StoredVersion, strategy: any AggregationStrategy, updates: [PendingContribution],
+                          limits: FrameLimits = .default) throws -> AggregationOutcome {
+        let component = parent.manifest.component
+        var aggregator = try StreamingAggregator(component: component, strategy: strategy, base: try state(of: parent))
+        var records: [ContributionRecord] = []
+        var metricSums: [String: Double] = [:]
+        var metricWeights: [String: Double] = [:]
+        let codec = MessageCodec(limits: limits)
+        for pending in updates.sorted(by: { $0.site.name < $1.site.name }) {
+            let path = Self.objectPath(pending.frameID)
+            let bytes = try object(pending.frameID)
+            let received: ReceivedMessage
+            do {
+                received = try codec.parse(bytes).open(with: try pending.site.key())
+            } catch {
+                throw RegistryError(path: path, problem: "stored update from \(pending.site.name) does not verify: \(error)")
+            }
+            guard case .update(let update) = received.message else {
+                throw RegistryError(path: path, problem: "stored object is a \(received.message.type) frame, not an update")
+            }
+            guard update.baseVersionID == parent.id else {
+                throw RegistryError(path: path, problem: "update from \(pending.site.name) was trained from \(update.baseVersionID.prefix(12)), not version \(parent.number)")
+            }
+            if component.aggregation == .mean, received.manifest?.delta != parent.id {
+                throw RegistryError(path: path, problem: "update from \(pending.site.name) is not a delta from version \(parent.number)")
+            }
+            do {
+                try aggregator.add(received.tensors, samples: update.samples)
+            } catch {
+                throw RegistryError(path: path, problem: "update from \(pending.site.name): \(error)")
+            }
+            for (name, value) in update.metrics {
+                metricSums[name, default: 0] += value * Double(update.samples)
+                metricWeights[name, default: 0] += Double(update.samples)
+            }
+            records.append(ContributionRecord(
+                site: pending.site.name, fingerprint: pending.site.fingerprint, update: pending.frameID,
+                samples: update.samples, metrics: update.metrics, signature: Hex.encode(Array(try Frame(parsing: bytes, limits: limits).signature)),
+                encoding: received.manifest?.tensors.first?.encoding ?? "none", bytes: bytes.count))
+        }
+        let state = try aggregator.finish()
+        var metrics: [String: Double] = [:]
+        for (name, sum) in metricSums { metrics[name] = sum / metricWeights[name]! }
+        return AggregationOutcome(state: state, contributions: records, totalSamples: aggregator.totalSamples, metrics: metrics)
+    }
+}

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A registry in a directory on disk.
+public struct FileStorage: RegistryStorage {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public var location: String { root }
+
+    func full(_ path: String) -> String { "\(root)/\(path)" }
+
+    public func read(_ path: String) throws -> [UInt8]? {
+        let p = full(path)
+        guard FileManager.default.fileExists(atPath: p) else { return nil }
+        guard let data = FileManager.default.contents(atPath: p) else {
+            throw RegistryError(path: path, problem: "exists but cannot be read")
+        }
+        return Array(data)
+    }
+
+    public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let p = full(path)
+        try AtomicFile.makeDirectory((p as NSString).deletingLastPathComponent)
+        try AtomicFile.write(bytes, to: p)
+    }
+
+    public func appendLine(_ line: [UInt8], to path: String) throws {
+        let p = full(path)
+        try AtomicFile.makeDirectory((p as NSString).deletingLastPathComponent)
+        let fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw RegistryError(path: path, problem: "cannot open for append: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        // Cut a torn last line (a crash mid-append) back to the last newline.
+        let size = lseek(fd, 0, SEEK_END)
+        if size > 0 {
+            var last: UInt8 = 0
+            _ = pread(fd, &last, 1, size - 1)
+            if last != 0x0a {
+                var position = size - 1
+                var byte: UInt8 = 0
+                while position > 0 {
+                    _ = pread(fd, &byte, 1, position - 1)
+                    if byte == 0x0a { break }
+                    position -= 1
+                }
+                guard ftruncate(fd, position) == 0 else { throw RegistryError(path: path, problem: "cannot cut torn last line") }
+            }
+        }
+        lseek(fd, 0, SEEK_END)
+        try AtomicFile.writeAll(fd, line + [0x0a], path: path)
+        guard fsync(fd) == 0 else { throw RegistryError(path: path, problem: "fsync failed: \(String(cString: strerror(errno)))") }
+    }
+
+    public func list(_ directory: String) throws -> [String] {
+        let p = full(directory)
+        guard FileManager.default.fileExists(atPath: p) else { return [] }
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: p).filter { !$0.hasPrefix(".tmp-") }.sorted()
+        } catch {
+            throw RegistryError(path: directory, problem: "cannot list: \(error.localizedDescription)")
+        }
+    }
+
+    public func withWriteLock<T>(_ body: () throws -> T) throws -> T {
+        try AtomicFile.makeDirectory(root)
+        return try FileLock.withLock(full("LOCK"), body)
+    }
+}

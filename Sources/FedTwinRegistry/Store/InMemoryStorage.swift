@@ -1,0 +1,44 @@
+import Synchronization
+
+/// Registry storage in memory, for tests of the registry logic and the coordinator.
+public final class InMemoryStorage: RegistryStorage {
+    private let files = Mutex<[String: [UInt8]]>([:])
+    private let writer = Mutex<Void>(())
+
+    public init() {}
+
+    public var location: String { "memory" }
+
+    public func read(_ path: String) throws -> [UInt8]? {
+        files.withLock { $0[path] }
+    }
+
+    public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        files.withLock { $0[path] = bytes }
+    }
+
+    public func appendLine(_ line: [UInt8], to path: String) throws {
+        files.withLock { $0[path, default: []] += line + [0x0a] }
+    }
+
+    public func list(_ directory: String) throws -> [String] {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return files.withLock { files in
+            Set(files.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count).split(separator: "/").first ?? "") })
+                .filter { !$0.isEmpty }.sorted()
+        }
+    }
+
+    public func withWriteLock<T>(_ body: () throws -> T) throws -> T {
+        try writer.withLock { _ in try body() }
+    }
+
+    /// Overwrites a file without any checks: lets tests tamper with a store.
+    public func tamper(_ path: String, _ change: (inout [UInt8]) -> Void) {
+        files.withLock { files in
+            var bytes = files[path] ?? []
+            change(&bytes)
+            files[path] = bytes
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import FedTwinAggregation
+import FedTwinWire
+import Foundation
+
+extension Registry {
+    /// Checks the audit log: every entry's hash, its link to the previous one, sequence
+    /// numbers and the coordinator's signature.
+    public func verifyAudit() -> VerificationReport {
+        var report = VerificationReport()
+        let key: PublicKey
+        do {
+            key = try info().key()
+        } catch {
+            report.fail("store.json", "\(error)")
+            return report
+        }
+        let entries: [AuditEntry]
+        do {
+            entries = try auditEntries()
+        } catch {
+            report.fail("audit.log", "\(error)")
+            return report
+        }
+        var prev = AuditEntry.genesis
+        var problems = 0
+        for (index, entry) in entries.enumerated() {
+            let subject = "audit entry \(entry.seq) (line \(index + 1), \(entry.event))"
+            if entry.seq != index + 1 { report.fail(subject, "sequence number \(entry.seq), expected \(index + 1) (entry removed or reordered?)"); problems += 1 }
+            if entry.prev != prev { report.fail(subject, "does not link to the previous entry (entry removed, inserted or reordered?)"); problems += 1 }
+            if let problem = entry.hashProblem() { report.fail(subject, problem); problems += 1 }
+            if !entry.signatureValid(with: key) { report.fail(subject, "coordinator signature does not verify"); problems += 1 }
+            prev = entry.hash
+        }
+        if problems == 0 { report.pass("audit log", "\(entries.count) entries, chain and signatures intact") }
+        return report
+    }
+
+    /// Checks versions: manifest signatures, the parent chain, every referenced object's
+    /// hash, every contribution's signed frame, evaluation records, the audit anchors and —
+    /// with `replay` — recomputes each aggregation from the stored updates and compares the
+    /// result bit for bit.
+    public func verify(versions requested: [Int]? = nil, replay: Bool) -> VerificationReport {
+        var report = verifyAudit()
+        let info: StoreInfo
+        let key: PublicKey
+        do {
+            info = try self.info()
+            key = try info.key()
+        } catch {
+            report.fail("store.json", "\(error)")
+            return report
+        }
+        let auditHashes = Set(((try? auditEntries()) ?? []).map(\.hash))
+        let all: [Int]
+        do {
+            all = try versionNumbers()
+        } catch {
+            report.fail("versions", "\(error)")
+            return report
+        }
+        if let missing = (requested ?? []).first(where: { !all.contains($0) }) {
+            report.fail("version \(missing)", "does not exist (versions: \(all.first ?? 0)…\(all.last ?? 0))")
+        }
+        let targets = requested ?? all
+        let sites = (try? self.sites()) ?? []
+        for number in targets where all.contains(number) {
+            let subject = "version \(number)"
+            guard let bytes = try? storage.read(Self.versionPath(number)), let version = try? self.version(number) else {
+                report.fail(subject, "manifest cannot be read or parsed")
+                continue
+            }
+            let m = version.manifest
+            report.check("\(subject) signature") {
+                guard let sigBytes = try storage.read(Self.signaturePath(number)) else { throw RegistryError(path: Self.signaturePath(number), problem: "missing") }
+                let sig = try decode(SignatureFile.self, sigBytes, path: Self.signaturePath(number))
+                guard sig.documentID == version.id else { throw RegistryError(path: Self.signaturePath(number), problem: "signs document \(sig.documentID.prefix(12)), manifest is \(version.id.prefix(12)) (manifest edited?)") }
+                guard sig.signer == info.coordinator, let signature = Hex.decode(sig.signature),
+                      key.isValidSignature(signature, for: Canonical.digest(domain: Canonical.manifestDomain, bytes)) else {
+                    throw RegistryError(path: Self.signaturePath(number), problem: "coordinator signature does not verify")
+                }
+                return "signed by coordinator \(sig.signer.short), id \(version.id.prefix(16))"
+            }
+            report.check("\(subject) parent") {
+                if number == 0 {
+                    guard m.parent == nil else { throw RegistryError(path: Self.versionPath(0), problem: "version 0 has a parent") }
+                    return "initial version"
+                }
+                let parent = try self.version(number - 1)
+                guard m.parent == number - 1, m.parentID == parent.id else {
+                    throw RegistryError(path: Self.versionPath(number), problem: "parent id \(m.parentID?.prefix(12) ?? "none") is not version \(number - 1)'s id \(parent.id.prefix(12))")
+                }
+                return "links to version \(number - 1)"
+            }
+            report.check("\(subject) objects") {
+                let params = try object(m.parameters)
+                let tensors = try SafeTensors.decode(params).tensors
+                try m.component.schema.validate(tensors)
+                if let optimizer = m.optimizerState { _ = try object(optimizer) }
+                return "parameters \(m.parameters.prefix(12)) match the schema (\(m.component.schema.parameterCount) values)"
+            }
+            report.check("\(subject) audit anchor") {
+                guard auditHashes.contains(m.auditHead) || (m.auditHead == AuditEntry.genesis) else {
+                    throw RegistryError(path: Self.versionPath(number), problem: "audit head \(m.auditHead.prefix(12)) is not in audit.log (log truncated or rewritten?)")
+                }
+                return "audit head found in the log"
+            }
+            for c in m.contributions {
+                report.check("\(subject) update from \(c.site)") {
+                    guard let site = sites.first(where: { $0.fingerprint == c.fingerprint }) else {
+                        throw RegistryError(path: "sites", problem: "no enrolment for key \(c.fingerprint.short)")
+                    }
+                    let frameBytes = try object(c.update)
+                    let received = try MessageCodec().parse(frameBytes).open(with: try site.key())
+                    guard case .update(let u) = received.message, u.samples == c.samples, Int(received.envelope.round) == m.round else {
+                        throw RegistryError(path: Self.objectPath(c.update), problem: "frame does not match the manifest's record (samples or round)")
+                    }
+                    return "signed by \(site.name) (\(site.fingerprint.short)), \(c.samples) samples"
+                }
+            }
+            if let evalBytes = try? storage.read(Self.evaluationPath(number)) {
+                report.check("\(subject) evaluations") {
+                    guard let sigBytes = try storage.read(Self.evaluationSignaturePath(number)) else { throw RegistryError(path: Self.evaluationSignaturePath(number), problem: "missing") }
+                    let sig = try decode(SignatureFile.self, sigBytes, path: Self.evaluationSignaturePath(number))
+                    guard let signature = Hex.decode(sig.signature), key.isValidSignature(signature, for: Canonical.digest(domain: Canonical.evaluationDomain, evalBytes)) else {
+                        throw RegistryError(path: Self.evaluationPath(number), problem: "coordinator signature does not verify (record edited?)")
+                    }
+                    let record = try decode(EvaluationRecord.self, evalBytes, path: Self.evaluationPath(number))
+                    guard record.versionID == version.id else { throw RegistryError(path: Self.evaluationPath(number), problem: "evaluates another version id") }
+                    for e in record.evaluations {
+                        guard let site = sites.first(where: { $0.fingerprint == e.fingerprint }) else { throw RegistryError(path: "sites", problem: "no enrolment for \(e.site)") }
+                        let received = try MessageCodec().parse(try object(e.frame)).open(with: try site.key())
+                        guard case .evaluation(let ev) = received.message, ev.versionID == version.id, ev.metrics == e.metrics else {
+                            throw RegistryError(path: Self.objectPath(e.frame), problem: "evaluation frame from \(e.site) does not match the record")
+                        }
+                    }
+                    return "\(record.evaluations.count) site evaluations, signed"
+                }
+            }
+            if replay && number > 0 {
+                report.check("\(subject) replay") {
+                    let parent = try self.version(number - 1)
+                    let strategy = try m.strategy.makeStrategy()
+                    let pending = try m.contributions.map { c -> PendingContribution in
+                        guard let site = sites.first(where: { $0.fingerprint == c.fingerprint }) else {
+                            throw RegistryError(path: "sites", problem: "no enrolment for key \(c.fingerprint.short)")
+                        }
+                        return PendingContribution(site: site, frameID: c.update)
+                    }
+                    let outcome = try aggregate(parent: parent, strategy: strategy, updates: pending)
+                    let parameters = SHA256.hex(SafeTensors.encode(outcome.state.parameters))
+                    guard parameters == m.parameters else {
+                        throw RegistryError(path: Self.versionPath(number), problem: "replayed parameters hash \(parameters.prefix(16)) ≠ recorded \(m.parameters.prefix(16))")
+                    }
+                    let optimizer = outcome.state.optimizerState.isEmpty ? nil : SHA256.hex(SafeTensors.encode(outcome.state.optimizerState))
+                    guard optimizer == m.optimizerState else {
+                        throw RegistryError(path: Self.versionPath(number), problem: "replayed optimiser state differs from the recorded one")
+                    }
+                    return "recomputed \(m.strategy.name) over \(pending.count) stored updates: parameters identical bit for bit (\(parameters.prefix(16)))"
+                }
+            }
+        }
+        return report
+    }
+}
