@@ -87,7 +87,8 @@ public enum ProtocolVectors {
         try valid("01-hello", "site → coordinator handshake, no payload", .hello(Hello(site: "site-a", software: "fedtwin 0.1.0")),
                   Envelope(sender: site.publicKey.fingerprint), signer: site)
         try valid("02-welcome", "coordinator → site: session and challenge in the envelope",
-                  .welcome(Welcome(component: "mlp-regression", currentVersion: 1, currentVersionID: baseID, heartbeatSeconds: 5, software: "fedtwin 0.1.0")),
+                  .welcome(Welcome(component: "mlp-regression", currentVersion: 1, currentVersionID: baseID, heartbeatSeconds: 5, software: "fedtwin 0.1.0",
+                                             coordinatorKey: Hex.encode(coordinator.publicKey.rawRepresentation))),
                   coordEnvelope(0, 0), signer: coordinator)
         try valid("03-task-f32-zlib", "task with float32 parameters, zlib level 6",
                   .task(TrainingTask(baseVersion: 1, baseVersionID: baseID, parametersID: SHA256.hex(Array("params".utf8)), component: "mlp-regression",

@@ -11,12 +11,16 @@ public struct Welcome: Sendable, Equatable, Codable {
     public var heartbeatSeconds: Double
     /// Software name and version of the coordinator.
     public var software: String
+    /// The coordinator's raw Ed25519 public key (hex). The site checks that its SHA-256 is
+    /// the fingerprint it pinned, then verifies this frame's signature with it.
+    public var coordinatorKey: String
 
-    public init(component: String, currentVersion: Int, currentVersionID: String?, heartbeatSeconds: Double, software: String) {
+    public init(component: String, currentVersion: Int, currentVersionID: String?, heartbeatSeconds: Double, software: String, coordinatorKey: String) {
         self.component = component
         self.currentVersion = currentVersion
         self.currentVersionID = currentVersionID
         self.heartbeatSeconds = heartbeatSeconds
         self.software = software
+        self.coordinatorKey = coordinatorKey
     }
 }
