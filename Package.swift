@@ -21,6 +21,9 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // syncfs(2), which Glibc's Swift overlay does not export.
+        .target(name: "CFedTwinPOSIX"),
+
         // Wire: frames, messages, tensor payloads, compression, signatures. No sockets.
         .target(name: "FedTwinWire", dependencies: ["COpenSSL", "CZlib"]),
 
@@ -35,7 +38,7 @@ let package = Package(
         // Registry: content-addressed objects, signed version manifests, hash-chained audit log.
         .target(
             name: "FedTwinRegistry",
-            dependencies: ["FedTwinWire", "FedTwinAggregation"]
+            dependencies: ["FedTwinWire", "FedTwinAggregation", "CFedTwinPOSIX"]
         ),
 
         // Transport: NIO framing, connection limits and timeouts. Knows frames, not rounds.

@@ -69,14 +69,18 @@ public struct Registry: Sendable {
     static func objectPath(_ id: String) -> String { "objects/\(id.prefix(2))/\(id)" }
 
     /// Stores a blob under its SHA-256 and returns the id (idempotent).
-    public func putObject(_ bytes: [UInt8]) throws -> String {
-        try storage.withWriteLock { try putObjectUnlocked(bytes) }
+    ///
+    /// With `durable: false` the object is durable only after the next commit's barrier:
+    /// the coordinator stores each update as it arrives that way, and `commit` makes them
+    /// durable before any manifest refers to them.
+    public func putObject(_ bytes: [UInt8], durable: Bool = true) throws -> String {
+        try storage.withWriteLock { try putObjectUnlocked(bytes, durable: durable) }
     }
 
-    func putObjectUnlocked(_ bytes: [UInt8]) throws -> String {
+    func putObjectUnlocked(_ bytes: [UInt8], durable: Bool = false) throws -> String {
         let id = SHA256.hex(bytes)
         if try storage.read(Self.objectPath(id)) == nil {
-            try storage.writeAtomically(bytes, to: Self.objectPath(id))
+            try storage.writeAtomically(bytes, to: Self.objectPath(id), durable: durable)
         }
         return id
     }
@@ -157,14 +161,15 @@ public struct Registry: Sendable {
         let id = SHA256.hex(bytes)
         let signature = SignatureFile(domain: Canonical.manifestDomain, documentID: id, signer: signer.publicKey.fingerprint,
                                       signature: Hex.encode(try signer.signature(for: Canonical.digest(domain: Canonical.manifestDomain, bytes))))
-        // Signature first: the version exists once the manifest does, and then it is signed.
-        try storage.writeAtomically(try Canonical.prettyEncoder.encode(signature).bytes, to: Self.signaturePath(manifest.version))
-        try storage.writeAtomically(bytes, to: path)
-        try appendAudit(event: "version-committed", data: [
-            "version": String(manifest.version), "id": id, "round": String(manifest.round),
-            "parameters": manifest.parameters, "contributions": String(manifest.contributions.count),
-            "sites": manifest.contributions.map(\.site).joined(separator: ","),
-        ], signer: signer)
+        // Barrier 1: the objects the manifest names and its signature are durable before
+        // the manifest appears. The version exists once the manifest does.
+        try storage.writeAtomically(try Canonical.prettyEncoder.encode(signature).bytes, to: Self.signaturePath(manifest.version), durable: false)
+        try storage.sync()
+        // Barrier 2: the manifest and its audit entry. A crash before it leaves the previous
+        // version as the latest (or this one, complete); `reconcile` restores a lost audit entry.
+        try storage.writeAtomically(bytes, to: path, durable: false)
+        try appendAudit(event: "version-committed", data: Self.commitAuditData(manifest, id: id), signer: signer, durable: false)
+        try storage.sync()
         return StoredVersion(manifest: manifest, id: id)
     }
 
@@ -180,11 +185,13 @@ public struct Registry: Sendable {
             let bytes = try Canonical.prettyEncoder.encode(record).bytes
             let signature = SignatureFile(domain: Canonical.evaluationDomain, documentID: SHA256.hex(bytes), signer: signer.publicKey.fingerprint,
                                           signature: Hex.encode(try signer.signature(for: Canonical.digest(domain: Canonical.evaluationDomain, bytes))))
-            try storage.writeAtomically(try Canonical.prettyEncoder.encode(signature).bytes, to: Self.evaluationSignaturePath(record.version))
-            try storage.writeAtomically(bytes, to: Self.evaluationPath(record.version))
+            try storage.writeAtomically(try Canonical.prettyEncoder.encode(signature).bytes, to: Self.evaluationSignaturePath(record.version), durable: false)
+            try storage.sync()
+            try storage.writeAtomically(bytes, to: Self.evaluationPath(record.version), durable: false)
             try appendAudit(event: "evaluations-recorded", data: [
                 "version": String(record.version), "sites": record.evaluations.map(\.site).joined(separator: ","),
-            ], signer: signer)
+            ], signer: signer, durable: false)
+            try storage.sync()
         }
     }
 
@@ -246,19 +253,78 @@ public struct Registry: Sendable {
 
     // MARK: audit log
 
-    /// Appends a signed, chained entry.
+    /// Appends a signed, chained entry (durable on return unless `durable` is false, in
+    /// which case the next commit's barrier makes it durable).
     @discardableResult
-    public func audit(_ event: String, _ data: [String: String] = [:], signer: SigningKey) throws -> AuditEntry {
-        try storage.withWriteLock { try appendAudit(event: event, data: data, signer: signer) }
+    public func audit(_ event: String, _ data: [String: String] = [:], signer: SigningKey, durable: Bool = true) throws -> AuditEntry {
+        try storage.withWriteLock { try appendAudit(event: event, data: data, signer: signer, durable: durable) }
+    }
+
+    /// Appends several entries with one write: the coordinator's per-round events.
+    public func audit(batch events: [(event: String, data: [String: String])], signer: SigningKey, durable: Bool = false) throws {
+        guard !events.isEmpty else { return }
+        try storage.withWriteLock {
+            var last = try lastAuditEntry()
+            var lines: [[UInt8]] = []
+            let time = Canonical.now()
+            for e in events {
+                let entry = try AuditEntry.make(seq: (last?.seq ?? 0) + 1, time: time, event: e.event, data: e.data,
+                                                prev: last?.hash ?? AuditEntry.genesis, signer: signer)
+                lines.append(try Canonical.encoder.encode(entry).bytes)
+                last = entry
+            }
+            try storage.appendLines(lines, to: "audit.log", durable: durable)
+        }
     }
 
     @discardableResult
-    func appendAudit(event: String, data: [String: String], signer: SigningKey) throws -> AuditEntry {
-        let last = try auditEntries().last
+    func appendAudit(event: String, data: [String: String], signer: SigningKey, durable: Bool = true) throws -> AuditEntry {
+        let last = try lastAuditEntry()
         let entry = try AuditEntry.make(seq: (last?.seq ?? 0) + 1, time: Canonical.now(), event: event, data: data,
                                         prev: last?.hash ?? AuditEntry.genesis, signer: signer)
-        try storage.appendLine(try Canonical.encoder.encode(entry).bytes, to: "audit.log")
+        try storage.appendLines([try Canonical.encoder.encode(entry).bytes], to: "audit.log", durable: durable)
         return entry
+    }
+
+    /// The last complete entry, read from the end of the log (a torn last line is ignored,
+    /// as the next append cuts it).
+    func lastAuditEntry() throws -> AuditEntry? {
+        guard let tail = try storage.readTail("audit.log", maxBytes: 64 * 1024) else { return nil }
+        var lines = tail.split(separator: 0x0a, omittingEmptySubsequences: false)
+        if tail.last != 0x0a { lines.removeLast() }  // torn or partial line
+        while let line = lines.last, line.isEmpty { lines.removeLast() }
+        guard let line = lines.last else {
+            return tail.count < 64 * 1024 ? nil : try auditEntries().last
+        }
+        if let entry = try? Canonical.decoder.decode(AuditEntry.self, from: Data(line)) { return entry }
+        return try auditEntries().last
+    }
+
+    static func commitAuditData(_ manifest: VersionManifest, id: String) -> [String: String] {
+        [
+            "version": String(manifest.version), "id": id, "round": String(manifest.round),
+            "parameters": manifest.parameters, "contributions": String(manifest.contributions.count),
+            "sites": manifest.contributions.map(\.site).joined(separator: ","),
+        ]
+    }
+
+    /// Repairs what a crash between a commit's two barriers can leave: a committed version
+    /// whose `version-committed` audit entry was lost. Called by the coordinator at start.
+    /// Returns the versions it re-recorded.
+    @discardableResult
+    public func reconcile(signer: SigningKey) throws -> [Int] {
+        try storage.withWriteLock {
+            let recorded = Set(try auditEntries().filter { $0.event == "version-committed" || $0.event == "version-committed-recovered" }.compactMap { $0.data["id"] })
+            var repaired: [Int] = []
+            for number in try versionNumbers() {
+                let v = try version(number)
+                if !recorded.contains(v.id) {
+                    try appendAudit(event: "version-committed-recovered", data: Self.commitAuditData(v.manifest, id: v.id), signer: signer, durable: true)
+                    repaired.append(number)
+                }
+            }
+            return repaired
+        }
     }
 
     /// Every entry in order. A line that is not a valid entry is an error naming its line.
@@ -274,7 +340,7 @@ public struct Registry: Sendable {
         return entries
     }
 
-    func auditHeadUnlocked() throws -> String { try auditEntries().last?.hash ?? AuditEntry.genesis }
+    func auditHeadUnlocked() throws -> String { try lastAuditEntry()?.hash ?? AuditEntry.genesis }
 
     /// Hash of the last audit entry.
     public func auditHead() throws -> String { try auditHeadUnlocked() }

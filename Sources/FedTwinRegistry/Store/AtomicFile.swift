@@ -9,7 +9,7 @@ import Foundation
 /// target, fsync the directory. A crash at any instant leaves either the old file or the
 /// new one, never a torn one.
 enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let temp = "\(directory)/.tmp-\((path as NSString).lastPathComponent)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -21,11 +21,11 @@ enum AtomicFile {
         do {
             defer { close(fd) }
             try writeAll(fd, bytes, path: temp)
-            guard fsync(fd) == 0 else { throw RegistryError(path: temp, problem: "fsync failed: \(String(cString: strerror(errno)))") }
+            guard !durable || fsync(fd) == 0 else { throw RegistryError(path: temp, problem: "fsync failed: \(String(cString: strerror(errno)))") }
         }
         guard rename(temp, path) == 0 else { throw RegistryError(path: path, problem: "rename failed: \(String(cString: strerror(errno)))") }
         ok = true
-        try syncDirectory(directory)
+        if durable { try syncDirectory(directory) }
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CFedTwinPOSIX
 import Foundation
 
 /// A registry in a directory on disk.
@@ -26,13 +27,35 @@ public struct FileStorage: RegistryStorage {
         return Array(data)
     }
 
-    public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let p = full(path)
-        try AtomicFile.makeDirectory((p as NSString).deletingLastPathComponent)
-        try AtomicFile.write(bytes, to: p)
+    public func readTail(_ path: String, maxBytes: Int) throws -> [UInt8]? {
+        let fd = open(full(path), O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw RegistryError(path: path, problem: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let size = Int(lseek(fd, 0, SEEK_END))
+        let count = min(size, maxBytes)
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(size - count)) }
+        guard n == count else { throw RegistryError(path: path, problem: "short read") }
+        return bytes
     }
 
-    public func appendLine(_ line: [UInt8], to path: String) throws {
+    public func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool) throws {
+        let p = full(path)
+        try AtomicFile.makeDirectory((p as NSString).deletingLastPathComponent)
+        try AtomicFile.write(bytes, to: p, durable: durable)
+    }
+
+    public func sync() throws {
+        let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw RegistryError(path: root, problem: "cannot open store directory: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fedtwin_syncfs(fd) == 0 else { throw RegistryError(path: root, problem: "syncfs failed: \(String(cString: strerror(errno)))") }
+    }
+
+    public func appendLines(_ lines: [[UInt8]], to path: String, durable: Bool) throws {
         let p = full(path)
         try AtomicFile.makeDirectory((p as NSString).deletingLastPathComponent)
         let fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -55,8 +78,12 @@ public struct FileStorage: RegistryStorage {
             }
         }
         lseek(fd, 0, SEEK_END)
-        try AtomicFile.writeAll(fd, line + [0x0a], path: path)
-        guard fsync(fd) == 0 else { throw RegistryError(path: path, problem: "fsync failed: \(String(cString: strerror(errno)))") }
+        var chunk: [UInt8] = []
+        for line in lines { chunk += line + [0x0a] }
+        try AtomicFile.writeAll(fd, chunk, path: path)
+        if durable {
+            guard fsync(fd) == 0 else { throw RegistryError(path: path, problem: "fsync failed: \(String(cString: strerror(errno)))") }
+        }
     }
 
     public func list(_ directory: String) throws -> [String] {

@@ -13,13 +13,21 @@ public final class InMemoryStorage: RegistryStorage {
         files.withLock { $0[path] }
     }
 
-    public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    public func readTail(_ path: String, maxBytes: Int) throws -> [UInt8]? {
+        files.withLock { $0[path].map { Array($0.suffix(maxBytes)) } }
+    }
+
+    public func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool) throws {
         files.withLock { $0[path] = bytes }
     }
 
-    public func appendLine(_ line: [UInt8], to path: String) throws {
-        files.withLock { $0[path, default: []] += line + [0x0a] }
+    public func appendLines(_ lines: [[UInt8]], to path: String, durable: Bool) throws {
+        files.withLock { files in
+            for line in lines { files[path, default: []] += line + [0x0a] }
+        }
     }
+
+    public func sync() throws {}
 
     public func list(_ directory: String) throws -> [String] {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
