@@ -1,0 +1,359 @@
+import FedTwinAggregation
+import FedTwinRegistry
+import FedTwinTransport
+import FedTwinWire
+import Foundation
+import Logging
+
+extension Coordinator {
+    /// Serves one connection: handshake, then frames until the site leaves. Decoding and
+    /// signature checks happen here, outside the actor; state changes go through it.
+    public nonisolated func serve(_ connection: any FrameConnection) async {
+        let (outbound, continuation) = AsyncStream<[UInt8]>.makeStream()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in outbound {
+                    do {
+                        try await connection.send(frame)
+                    } catch {
+                        break
+                    }
+                }
+                await connection.close()
+            }
+            await self.readLoop(connection, outbound: continuation)
+            continuation.finish()
+            await group.waitForAll()
+        }
+        await connection.close()
+    }
+
+    nonisolated func readLoop(_ connection: any FrameConnection, outbound: AsyncStream<[UInt8]>.Continuation) async {
+        var frames = connection.inbound.makeAsyncIterator()
+        let first: [UInt8]
+        do {
+            guard let frame = try await frames.next() else { return }
+            first = frame
+        } catch {
+            logger.info("connection failed before hello", metadata: ["peer": "\(connection.peer)", "error": "\(error)"])
+            return
+        }
+        guard let session = await handshake(first, connection: connection, outbound: outbound) else { return }
+        var cause = "connection closed"
+        do {
+            while let bytes = try await frames.next() {
+                let outcome = await self.verifyAndDecode(bytes, session: session)
+                guard await accept(outcome, bytes: bytes, sessionID: session.id, site: session.site.name) else {
+                    cause = "session ended"
+                    break
+                }
+            }
+        } catch {
+            cause = "\(error)"
+        }
+        await sessionEnded(site: session.site.name, sessionID: session.id, cause: cause)
+    }
+
+    /// Parses and verifies a frame from an authenticated site (outside the actor).
+    nonisolated func verifyAndDecode(_ bytes: [UInt8], session: SiteSession) -> Result<ReceivedMessage, FrameError> {
+        do {
+            let sealed = try codec.parse(bytes)
+            guard sealed.claimedEnvelope.sender == session.site.fingerprint else {
+                return .failure(FrameError(.signerMismatch(header: sealed.claimedEnvelope.sender.hex, key: session.site.fingerprint.hex)))
+            }
+            return .success(try sealed.open(with: session.key))
+        } catch let error as FrameError {
+            return .failure(error)
+        } catch {
+            return .failure(FrameError(.malformedHeader("\(error)")))
+        }
+    }
+
+    // MARK: handshake
+
+    /// Checks a hello and, if the site is enrolled and the frame verifies, opens a session
+    /// and answers welcome. Refusals are answered with a reject and audited.
+    func handshake(_ bytes: [UInt8], connection: any FrameConnection, outbound: AsyncStream<[UInt8]>.Continuation) -> SiteSession? {
+        let peer = connection.peer
+        func refuse(_ code: ReasonCode, _ reason: String, site: String? = nil, fingerprint: String? = nil) -> SiteSession? {
+            var data = ["peer": peer, "code": code.rawValue, "reason": reason]
+            if let site { data["site"] = site }
+            if let fingerprint { data["fingerprint"] = fingerprint }
+            record("hello-refused", data)
+            flushAudit(durable: true)
+            onEvent(.refused(peer: peer, site: site, code: code.rawValue, reason: reason))
+            logger.warning("hello refused", metadata: ["peer": "\(peer)", "code": "\(code)", "reason": "\(reason)"])
+            if let frame = try? codec.encode(.reject(Reject(code: code, reason: reason, refSeq: 0)),
+                                             envelope: Envelope(sender: key.publicKey.fingerprint), signer: key) {
+                outbound.yield(frame)
+            }
+            return nil
+        }
+        if stopRequested { return refuse(.shuttingDown, "coordinator is shutting down") }
+        let sealed: SealedMessage
+        do {
+            sealed = try codec.parse(bytes)
+        } catch let error as FrameError {
+            return refuse(error.reasonCode, "\(error)")
+        } catch {
+            return refuse(.malformedFrame, "\(error)")
+        }
+        guard sealed.type == .hello else { return refuse(.unexpectedMessage, "expected hello, got \(sealed.type)") }
+        let fingerprint = sealed.claimedEnvelope.sender
+        let site: EnrolledSite
+        do {
+            guard let enrolled = try registry.site(fingerprint: fingerprint) else {
+                return refuse(.unknownKey, "key \(fingerprint.short) is not enrolled", fingerprint: fingerprint.hex)
+            }
+            site = enrolled
+        } catch {
+            return refuse(.internalError, "cannot read enrolments: \(error)")
+        }
+        if site.isRevoked {
+            return refuse(.revokedKey, "key \(fingerprint.short) of \(site.name) was revoked at \(site.revokedAt ?? "?")", site: site.name, fingerprint: fingerprint.hex)
+        }
+        let siteKey: PublicKey
+        let received: ReceivedMessage
+        do {
+            siteKey = try site.key()
+            received = try sealed.open(with: siteKey)
+        } catch let error as FrameError {
+            return refuse(error.reasonCode, "\(error)", site: site.name, fingerprint: fingerprint.hex)
+        } catch {
+            return refuse(.internalError, "\(error)", site: site.name)
+        }
+        guard case .hello(let hello) = received.message else { return refuse(.unexpectedMessage, "expected hello", site: site.name) }
+        guard received.envelope.seq == 0, received.envelope.session.isEmpty else {
+            return refuse(.replay, "hello must carry seq 0 and no session", site: site.name)
+        }
+        guard hello.protocolVersions.contains(Int(Frame.version)) else {
+            return refuse(.unsupportedVersion, "site speaks protocol versions \(hello.protocolVersions), coordinator speaks \(Frame.version)", site: site.name)
+        }
+        if let old = sessions[site.name] {
+            record("session-replaced", ["site": site.name, "old-session": old.id])
+            old.outbound.finish()
+            sessions[site.name] = nil
+        }
+        let session = SiteSession(site: site, key: siteKey, id: Self.randomHex(16), challenge: Self.randomHex(32),
+                                  connection: connection, outbound: outbound)
+        sessions[site.name] = session
+        let latest = current?.version
+        let welcome = Welcome(component: component.id, currentVersion: latest?.number ?? 0, currentVersionID: latest?.id,
+                              heartbeatSeconds: config.heartbeatSeconds, software: Self.software,
+                              coordinatorKey: Hex.encode(key.publicKey.rawRepresentation))
+        let envelope = Envelope(sender: key.publicKey.fingerprint, session: session.id, challenge: session.challenge, round: 0, seq: 0)
+        if let frame = try? codec.encode(.welcome(welcome), envelope: envelope, signer: key) {
+            outbound.yield(frame)
+        }
+        record("session-open", ["site": site.name, "session": session.id, "peer": peer, "software": hello.software,
+                                "claimed-name": hello.site])
+        flushAudit()
+        onEvent(.siteJoined(site: site.name, connected: sessions.count))
+        logger.info("site joined", metadata: ["site": "\(site.name)", "session": "\(session.id)", "peer": "\(peer)"])
+        if case .waitingForQuorum = phase { wake() }
+        return session
+    }
+
+    // MARK: messages
+
+    /// Applies a decoded frame from a session. Returns false when the session should end.
+    func accept(_ outcome: Result<ReceivedMessage, FrameError>, bytes: [UInt8], sessionID: String, site name: String) -> Bool {
+        guard var session = sessions[name], session.id == sessionID else { return false }
+        let received: ReceivedMessage
+        switch outcome {
+        case .failure(let error):
+            refuse(name, error.reasonCode, "\(error)", seq: nil, round: nil)
+            return true
+        case .success(let r):
+            received = r
+        }
+        let envelope = received.envelope
+        guard envelope.session == session.id, envelope.challenge == session.challenge else {
+            refuse(name, .wrongSession, "frame belongs to session \(envelope.session.prefix(8)), not \(session.id.prefix(8))", seq: envelope.seq, round: envelope.round)
+            return true
+        }
+        guard envelope.seq == session.nextInboundSeq else {
+            refuse(name, .replay, "seq \(envelope.seq), expected \(session.nextInboundSeq) (replayed or reordered frame)", seq: envelope.seq, round: envelope.round)
+            return true
+        }
+        session.nextInboundSeq += 1
+        sessions[name] = session
+        switch received.message {
+        case .update(let update):
+            acceptUpdate(update, received: received, bytes: bytes, site: session.site)
+        case .evaluation(let evaluation):
+            acceptEvaluation(evaluation, received: received, bytes: bytes, site: session.site)
+        case .heartbeat:
+            break
+        case .bye(let bye):
+            record("site-bye", ["site": name, "reason": bye.reason])
+            return false
+        case .reject(let reject):
+            record("site-rejected", ["site": name, "code": reject.code.rawValue, "reason": reject.reason])
+            logger.warning("site refused a frame", metadata: ["site": "\(name)", "code": "\(reject.code)", "reason": "\(reject.reason)"])
+        default:
+            refuse(name, .unexpectedMessage, "\(received.message.type) is not a site-to-coordinator message", seq: envelope.seq, round: envelope.round)
+        }
+        return true
+    }
+
+    func acceptUpdate(_ update: Update, received: ReceivedMessage, bytes: [UInt8], site: EnrolledSite) {
+        let round = Int(received.envelope.round)
+        let seq = received.envelope.seq
+        guard case .training(var state) = phase else {
+            let closed = round <= currentRound
+            refuse(site.name, closed ? .lateUpdate : .wrongRound,
+                   closed ? "round \(round) is closed" : "no round is open", seq: seq, round: UInt64(round))
+            return
+        }
+        guard round == state.round else {
+            refuse(site.name, round < state.round ? .lateUpdate : .wrongRound,
+                   round < state.round ? "round \(round) is closed; round \(state.round) is open" : "round \(round) is not open (round \(state.round) is)",
+                   seq: seq, round: UInt64(round))
+            return
+        }
+        guard state.selected.contains(site.name) else {
+            refuse(site.name, .unexpectedMessage, "site was not selected for round \(round)", seq: seq, round: UInt64(round))
+            return
+        }
+        guard state.accepted[site.name] == nil else {
+            refuse(site.name, .unexpectedMessage, "an update for round \(round) was already accepted", seq: seq, round: UInt64(round))
+            return
+        }
+        guard update.baseVersionID == state.base.id else {
+            refuse(site.name, .wrongBaseVersion, "trained from \(update.baseVersionID.prefix(12)), round \(round) is based on version \(state.base.number) (\(state.base.id.prefix(12)))",
+                   seq: seq, round: UInt64(round))
+            return
+        }
+        if component.aggregation == .mean, received.manifest?.delta != state.base.id {
+            refuse(site.name, .wrongBaseVersion, "update must be a delta from version \(state.base.number)", seq: seq, round: UInt64(round))
+            return
+        }
+        do {
+            try component.schema.validate(received.tensors)
+        } catch {
+            refuse(site.name, .schemaMismatch, "\(error)", seq: seq, round: UInt64(round))
+            return
+        }
+        guard update.samples > 0 else {
+            refuse(site.name, .schemaMismatch, "samples must be positive, got \(update.samples)", seq: seq, round: UInt64(round))
+            return
+        }
+        let id: String
+        do {
+            id = try registry.putObject(bytes, durable: false)
+        } catch {
+            refuse(site.name, .internalError, "cannot store the update: \(error)", seq: seq, round: UInt64(round))
+            return
+        }
+        state.accepted[site.name] = PendingContribution(site: site, frameID: id)
+        state.bytesIn += bytes.count
+        phase = .training(state)
+        record("update-accepted", ["site": site.name, "round": String(round), "update": id, "samples": String(update.samples),
+                                   "bytes": String(bytes.count)])
+        send(.ack(Ack(ackSeq: seq, storedID: id)), to: site.name, round: round)
+        onEvent(.updateReceived(round: round, site: site.name, reported: state.accepted.count, selected: state.selected.count,
+                                bytesIn: state.bytesIn, elapsedSeconds: (ContinuousClock.now - state.started).seconds))
+        if state.isComplete { wake() }
+    }
+
+    func acceptEvaluation(_ evaluation: Evaluation, received: ReceivedMessage, bytes: [UInt8], site: EnrolledSite) {
+        guard case .evaluating(var state) = phase, evaluation.versionID == state.version.id, state.asked.contains(site.name),
+              state.results[site.name] == nil else {
+            record("evaluation-ignored", ["site": site.name, "version": evaluation.versionID])
+            return
+        }
+        guard evaluation.metrics.values.allSatisfy(\.isFinite), evaluation.samples >= 0 else {
+            refuse(site.name, .nonFinite, "evaluation metrics must be finite", seq: received.envelope.seq, round: received.envelope.round)
+            return
+        }
+        do {
+            let id = try registry.putObject(bytes, durable: false)
+            state.results[site.name] = SiteEvaluation(site: site.name, fingerprint: site.fingerprint, samples: evaluation.samples,
+                                                      metrics: evaluation.metrics, frame: id)
+            phase = .evaluating(state)
+            send(.ack(Ack(ackSeq: received.envelope.seq, storedID: id)), to: site.name, round: Int(received.envelope.round))
+            if state.isComplete { wake() }
+        } catch {
+            refuse(site.name, .internalError, "cannot store the evaluation: \(error)", seq: received.envelope.seq, round: received.envelope.round)
+        }
+    }
+
+    /// The round currently or last open.
+    var currentRound: Int {
+        switch phase {
+        case .waitingForQuorum(let round): return round - 1
+        case .training(let s): return s.round
+        case .committing(let round): return round
+        case .evaluating(let s): return s.version.manifest.round
+        case .stopping, .finished: return Int.max
+        }
+    }
+
+    /// Answers a refused frame with a reject and audits it.
+    func refuse(_ name: String, _ code: ReasonCode, _ reason: String, seq: UInt64?, round: UInt64?) {
+        var data = ["site": name, "code": code.rawValue, "reason": reason]
+        if let seq { data["seq"] = String(seq) }
+        if let round { data["round"] = String(round) }
+        record("frame-refused", data)
+        flushAudit()
+        onEvent(.refused(peer: sessions[name]?.connection.peer ?? "?", site: name, code: code.rawValue, reason: reason))
+        logger.warning("frame refused", metadata: ["site": "\(name)", "code": "\(code)", "reason": "\(reason)"])
+        send(.reject(Reject(code: code, reason: reason, refSeq: seq)), to: name, round: Int(round ?? 0))
+    }
+
+    func sessionEnded(site name: String, sessionID: String, cause: String) {
+        guard let session = sessions[name], session.id == sessionID else { return }
+        sessions[name] = nil
+        session.outbound.finish()
+        record("session-closed", ["site": name, "session": sessionID, "cause": cause])
+        flushAudit()
+        onEvent(.siteLeft(site: name, connected: sessions.count))
+        logger.info("site left", metadata: ["site": "\(name)", "cause": "\(cause)"])
+        switch phase {
+        case .training(var state) where state.selected.contains(name) && state.accepted[name] == nil:
+            state.dropped.insert(name)
+            phase = .training(state)
+            if state.isComplete { wake() }
+        case .evaluating(var state) where state.asked.contains(name):
+            state.dropped.insert(name)
+            phase = .evaluating(state)
+            if state.isComplete { wake() }
+        default:
+            break
+        }
+    }
+
+    /// Sends a heartbeat to every session, so idle connections are not dropped by the
+    /// peer's read timeout while the coordinator waits (quorum, other sites' training).
+    public func heartbeat() {
+        let state: String
+        switch phase {
+        case .training: state = "training"
+        case .evaluating: state = "evaluating"
+        default: state = "idle"
+        }
+        for name in sessions.keys.sorted() {
+            send(.heartbeat(Heartbeat(state: state)), to: name, round: currentRound == Int.max ? 0 : max(0, currentRound))
+        }
+    }
+
+    static func randomHex(_ count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+}
+
+extension Coordinator {
+    /// Sends heartbeats every `heartbeatSeconds` until cancelled.
+    public nonisolated func runHeartbeats() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: .seconds(config.heartbeatSeconds))
+            } catch {
+                return
+            }
+            await heartbeat()
+        }
+    }
+}

@@ -1,0 +1,297 @@
+import FedTwinAggregation
+import FedTwinRegistry
+import FedTwinTransport
+import FedTwinWire
+import Foundation
+import Logging
+
+/// The coordinator: authenticates sites, runs the round loop, aggregates, and commits
+/// signed versions to the registry. All mutable state lives in this actor, in `phase` and
+/// `sessions`; the connection tasks (`serve`) decode and verify frames outside it and
+/// call in with typed messages.
+///
+/// Round loop (`run`): wait for quorum → send the task (global model encoded once) →
+/// collect updates until every selected site answered or dropped, or the deadline →
+/// below quorum: retry the round; else aggregate (fixed order) and commit → ask the
+/// connected sites to evaluate the new version and record their answers → next round.
+public actor Coordinator {
+    public static let software = "fedtwin 0.1.0"
+
+    let registry: Registry
+    let key: SigningKey
+    let config: CoordinatorConfiguration
+    let strategy: any AggregationStrategy
+    let component: ComponentSpec
+    let logger: Logger
+    let onEvent: @Sendable (CoordinatorEvent) -> Void
+    let codec: MessageCodec
+
+    var phase: Phase = .waitingForQuorum(round: 1)
+    var sessions: [String: SiteSession] = [:]
+    /// Wakes the round loop: quorum reached, round complete, evaluations complete, or stop.
+    var waiter: CheckedContinuation<Void, Never>?
+    var stopRequested = false
+    /// Audit events not yet written; flushed at every commit and state change.
+    var auditBuffer: [(event: String, data: [String: String])] = []
+    /// Global state of the latest version, kept so a round does not re-read it.
+    var current: (version: StoredVersion, state: ModelState)?
+
+    public init(registry: Registry, key: SigningKey, config: CoordinatorConfiguration, logger: Logger,
+                onEvent: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }) throws {
+        let info = try registry.info()
+        guard info.coordinator == key.publicKey.fingerprint else {
+            throw ConfigurationError(file: config.key, key: nil,
+                                     problem: "this key (\(key.publicKey.fingerprint.short)) is not the store's coordinator key (\(info.coordinator.short))")
+        }
+        self.registry = registry
+        self.key = key
+        self.config = config
+        self.strategy = try config.strategy.makeStrategy()
+        self.component = info.component
+        self.logger = logger
+        self.onEvent = onEvent
+        var limits = FrameLimits.default
+        limits.maxBodyLength = config.maxBodyMiB << 20
+        self.codec = MessageCodec(limits: limits)
+    }
+
+    /// Number of authenticated sites connected now.
+    public var connectedSites: [String] { sessions.keys.sorted() }
+
+    // MARK: the round loop
+
+    /// Runs rounds until `config.rounds` is reached or `stop()` is called. Resumes after the
+    /// last committed version. Everything committed stays intact whatever happens here.
+    public func run() async throws {
+        let repaired = try registry.reconcile(signer: key)
+        if !repaired.isEmpty {
+            logger.warning("re-recorded audit entries lost in a crash", metadata: ["versions": "\(repaired)"])
+        }
+        var latest = try registry.latestVersion()
+        current = (latest, try registry.state(of: latest))
+        var round = latest.manifest.round + 1
+        onEvent(.resumed(version: latest.number, nextRound: round))
+        logger.info("coordinator ready", metadata: ["version": "\(latest.number)", "next-round": "\(round)", "component": "\(component.id)",
+                                                     "strategy": "\(strategy.config.name)"])
+        while round <= config.rounds, !stopRequested {
+            phase = .waitingForQuorum(round: round)
+            while sessions.count < config.minSites, !stopRequested {
+                onEvent(.waitingForQuorum(round: round, connected: sessions.count, needed: config.minSites))
+                await suspend()
+            }
+            if stopRequested { break }
+            guard let committed = try await runRound(round, base: latest) else { continue }
+            latest = committed
+            if config.evaluationDeadlineSeconds > 0, !stopRequested {
+                try await evaluate(committed)
+            }
+            round += 1
+        }
+        flushAudit()
+        if stopRequested {
+            phase = .stopping
+            try? registry.audit("coordinator-stopped", ["version": String(latest.number)], signer: key)
+            sayGoodbye(code: .shuttingDown, reason: "coordinator is shutting down")
+        } else {
+            phase = .finished
+            try? registry.audit("federation-finished", ["version": String(latest.number), "rounds": String(config.rounds)], signer: key)
+            onEvent(.finished(version: latest.number))
+            sayGoodbye(code: nil, reason: "finished")
+        }
+    }
+
+    /// Asks the loop to stop: no new round starts, a round in progress is abandoned (its
+    /// updates are not committed), and sites are told the coordinator is going away.
+    public func stop(reason: String) {
+        guard !stopRequested else { return }
+        stopRequested = true
+        onEvent(.stopping(reason: reason))
+        logger.notice("stopping", metadata: ["reason": "\(reason)"])
+        if case .training(let state) = phase {
+            record("round-abandoned", ["round": String(state.round), "reason": reason, "accepted": String(state.accepted.count)])
+        }
+        wake()
+    }
+
+    func suspend() async {
+        await withCheckedContinuation { continuation in
+            waiter = continuation
+        }
+    }
+
+    func wake() {
+        waiter?.resume()
+        waiter = nil
+    }
+
+    /// One round. Returns the committed version, or nil if the round ended below quorum
+    /// (it is then retried) or was abandoned.
+    func runRound(_ round: Int, base: StoredVersion) async throws -> StoredVersion? {
+        let started = ContinuousClock.now
+        let state = (current?.version.id == base.id) ? current!.state : try registry.state(of: base)
+        // The global model is encoded once per round; each site's frame only adds its header and signature.
+        let payload = try TensorPayload.encode(state.parameters, options: PayloadOptions(encoding: .f32, compressionLevel: config.taskCompressionLevel.map(Int32.init)))
+        let parametersID = SafeTensors.contentID(state.parameters)
+        let selected = selectSites(round: round)
+        let task = TrainingTask(
+            baseVersion: base.number, baseVersionID: base.id, parametersID: parametersID, component: component.id,
+            training: TrainingSettings(epochs: config.training.epochs, learningRate: config.training.learningRate,
+                                       batchSize: config.training.batchSize, proximalMu: strategy.proximalMu,
+                                       seed: config.training.seed &+ UInt64(round)),
+            deadlineSeconds: config.roundDeadlineSeconds, updateEncoding: config.updateEncoding,
+            updateBlockSize: config.updateBlockSize, updateCompressionLevel: config.updateCompressionLevel)
+        phase = .training(RoundState(round: round, base: base, selected: Set(selected), started: started))
+        onEvent(.roundStarted(round: round, of: config.rounds, sites: selected))
+        record("round-started", ["round": String(round), "base": base.id, "sites": selected.joined(separator: ","), "parameters": parametersID])
+        for name in selected {
+            send(.task(task), to: name, round: round, payload: payload)
+        }
+        let deadline = Task { [config] in
+            try await Task.sleep(for: .seconds(config.roundDeadlineSeconds))
+            await self.deadlineReached(round: round)
+        }
+        while case .training(let s) = phase, !s.isComplete, !stopRequested, !Task.isCancelled {
+            await suspend()
+        }
+        deadline.cancel()
+        guard case .training(let finished) = phase else { return nil }
+        if stopRequested {
+            phase = .stopping
+            return nil
+        }
+        phase = .committing(round: round)
+        let missing = finished.selected.subtracting(finished.accepted.keys).sorted()
+        if finished.accepted.count < config.minSites {
+            record("round-retried", ["round": String(round), "accepted": String(finished.accepted.count), "needed": String(config.minSites),
+                                     "missing": missing.joined(separator: ",")])
+            flushAudit()
+            onEvent(.roundRetried(round: round, accepted: finished.accepted.count, needed: config.minSites))
+            logger.warning("round below quorum, retrying", metadata: ["round": "\(round)", "accepted": "\(finished.accepted.count)"])
+            return nil
+        }
+        if !missing.isEmpty {
+            record("round-closed-with-missing-sites", ["round": String(round), "missing": missing.joined(separator: ",")])
+        }
+        let outcome = try registry.aggregate(parent: base, strategy: strategy, updates: Array(finished.accepted.values), limits: codec.limits)
+        let parameters = try registry.putObject(SafeTensors.encode(outcome.state.parameters), durable: false)
+        let optimizer = outcome.state.optimizerState.isEmpty ? nil : try registry.putObject(SafeTensors.encode(outcome.state.optimizerState), durable: false)
+        flushAudit()
+        let manifest = VersionManifest(
+            version: base.number + 1, parent: base.number, parentID: base.id, component: component, round: round,
+            strategy: strategy.config, parameters: parameters, optimizerState: optimizer, contributions: outcome.contributions,
+            totalSamples: outcome.totalSamples, metrics: outcome.metrics, software: Self.software,
+            createdAt: Self.timestamp(), auditHead: try registry.auditHead(), coordinator: key.publicKey.fingerprint)
+        let committed = try registry.commit(manifest, signer: key)
+        current = (committed, outcome.state)
+        let elapsed = (ContinuousClock.now - started).seconds
+        onEvent(.versionCommitted(version: committed.number, round: round, sites: outcome.contributions.count,
+                                  samples: outcome.totalSamples, elapsedSeconds: elapsed))
+        logger.info("version committed", metadata: ["version": "\(committed.number)", "round": "\(round)", "id": "\(committed.id.prefix(16))",
+                                                     "sites": "\(outcome.contributions.count)", "seconds": "\(elapsed)"])
+        return committed
+    }
+
+    func deadlineReached(round: Int) {
+        guard case .training(let state) = phase, state.round == round else { return }
+        logger.info("round deadline reached", metadata: ["round": "\(round)", "accepted": "\(state.accepted.count)", "selected": "\(state.selected.count)"])
+        record("round-deadline", ["round": String(round), "accepted": String(state.accepted.count)])
+        // Mark everyone who has not answered as dropped so the loop closes the round.
+        var s = state
+        s.dropped.formUnion(s.selected.subtracting(s.accepted.keys))
+        phase = .training(s)
+        wake()
+    }
+
+    /// Deterministic choice: ascending names, rotated by round, `sitesPerRound` of them.
+    func selectSites(round: Int) -> [String] {
+        let names = sessions.keys.sorted()
+        guard config.sitesPerRound > 0, config.sitesPerRound < names.count else { return names }
+        let offset = (round * config.sitesPerRound) % names.count
+        return (0..<config.sitesPerRound).map { names[(offset + $0) % names.count] }.sorted()
+    }
+
+    // MARK: evaluation
+
+    func evaluate(_ version: StoredVersion) async throws {
+        guard let state = current?.state, current?.version.id == version.id else { return }
+        let asked = sessions.keys.sorted()
+        guard !asked.isEmpty else { return }
+        let payload = try TensorPayload.encode(state.parameters, options: PayloadOptions(encoding: .f32, compressionLevel: config.taskCompressionLevel.map(Int32.init)))
+        let message = Evaluate(version: version.number, versionID: version.id, parametersID: SafeTensors.contentID(state.parameters))
+        phase = .evaluating(EvaluationState(version: version, asked: Set(asked)))
+        for name in asked {
+            send(.evaluate(message), to: name, round: version.manifest.round, payload: payload)
+        }
+        let deadline = Task { [config] in
+            try await Task.sleep(for: .seconds(config.evaluationDeadlineSeconds))
+            await self.evaluationDeadlineReached(version: version.number)
+        }
+        while case .evaluating(let s) = phase, !s.isComplete, !stopRequested {
+            await suspend()
+        }
+        deadline.cancel()
+        guard case .evaluating(let finished) = phase, !finished.results.isEmpty else { return }
+        let record = EvaluationRecord(version: version.number, versionID: version.id,
+                                      evaluations: finished.results.values.sorted { $0.site < $1.site },
+                                      createdAt: Self.timestamp(), coordinator: key.publicKey.fingerprint)
+        flushAudit()
+        try registry.recordEvaluations(record, signer: key)
+        onEvent(.evaluationsRecorded(version: version.number, sites: record.evaluations.count, meanLoss: record.weightedMean("loss")))
+    }
+
+    func evaluationDeadlineReached(version: Int) {
+        guard case .evaluating(var s) = phase, s.version.number == version else { return }
+        s.dropped.formUnion(s.asked.subtracting(s.results.keys))
+        phase = .evaluating(s)
+        wake()
+    }
+
+    // MARK: sending
+
+    /// Frames and queues a message to a connected site (in `seq` order).
+    func send(_ message: Message, to name: String, round: Int, payload: TensorPayload? = nil) {
+        guard var session = sessions[name] else { return }
+        let envelope = Envelope(sender: key.publicKey.fingerprint, session: session.id, challenge: session.challenge,
+                                round: UInt64(round), seq: session.nextOutboundSeq)
+        do {
+            let frame = try codec.encode(message, envelope: envelope, payload: payload, signer: key)
+            session.nextOutboundSeq += 1
+            sessions[name] = session
+            session.outbound.yield(frame)
+        } catch {
+            logger.error("cannot encode frame", metadata: ["site": "\(name)", "type": "\(message.type)", "error": "\(error)"])
+        }
+    }
+
+    func sayGoodbye(code: ReasonCode?, reason: String) {
+        for name in sessions.keys.sorted() {
+            send(.bye(Bye(reason: reason)), to: name, round: 0)
+            sessions[name]?.outbound.finish()
+        }
+    }
+
+    // MARK: audit
+
+    func record(_ event: String, _ data: [String: String]) {
+        auditBuffer.append((event, data))
+    }
+
+    /// Writes buffered audit events (durable at the next commit's barrier, or now if `durable`).
+    func flushAudit(durable: Bool = false) {
+        guard !auditBuffer.isEmpty else { return }
+        do {
+            try registry.audit(batch: auditBuffer, signer: key, durable: durable)
+            auditBuffer.removeAll()
+        } catch {
+            logger.error("cannot write audit log", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func timestamp() -> String {
+        Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

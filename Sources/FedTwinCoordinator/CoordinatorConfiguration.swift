@@ -1,0 +1,138 @@
+import FedTwinAggregation
+import FedTwinWire
+import Foundation
+
+/// Everything an operator chooses for a federation, as a JSON file a person can edit
+/// (`fedtwin-coordinator --config coordinator.json`); command-line flags override it.
+/// Every field has a default, so a config file holds only what differs.
+public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
+    /// Address to listen on.
+    public var host: String = "127.0.0.1"
+    /// TCP port (0 = ephemeral; the bound port is printed and written to `portFile`).
+    public var port: Int = 7450
+    /// Registry directory (created with `fedtwin store init`).
+    public var store: String = "store"
+    /// Coordinator private key (PKCS#8 PEM, mode 0600).
+    public var key: String = "coordinator.key"
+    /// Aggregation strategy and its settings.
+    public var strategy: StrategyConfig = StrategyConfig(name: "fedavg")
+    /// Round number to stop after (rounds are numbered from 1 across restarts).
+    public var rounds: Int = 5
+    /// Quorum: sites that must be connected to start a round and must answer to commit it.
+    public var minSites: Int = 2
+    /// Sites asked per round (0 = every connected site).
+    public var sitesPerRound: Int = 0
+    /// Seconds a round waits for updates after sending its tasks.
+    public var roundDeadlineSeconds: Double = 120
+    /// Seconds to wait for sites' evaluations of a new version (0 = skip evaluation).
+    public var evaluationDeadlineSeconds: Double = 60
+    /// Heartbeat interval announced to sites and used towards them.
+    public var heartbeatSeconds: Double = 5
+    /// A connection that sends nothing (not even a heartbeat) for this long is dropped.
+    public var readTimeoutSeconds: Double = 30
+    /// Local training settings sent with every task.
+    public var training: TrainingSettings = TrainingSettings(epochs: 5, learningRate: 5e-3, batchSize: 32, proximalMu: 0, seed: 1)
+    /// Encoding sites use for their updates: f32, f16 or q8.
+    public var updateEncoding: String = "q8"
+    public var updateBlockSize: Int = 256
+    /// zlib level for updates (nil/absent = none).
+    public var updateCompressionLevel: Int? = 6
+    /// zlib level for the global model sent with tasks (nil = none). Tasks are always
+    /// lossless so that sites can check the parameters' content id.
+    public var taskCompressionLevel: Int? = 1
+    /// Largest frame body accepted, in MiB.
+    public var maxBodyMiB: Int = 256
+    /// Most simultaneous connections.
+    public var maxConnections: Int = 256
+    /// File to write the bound port into (for scripts using port 0).
+    public var portFile: String?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, store, key, strategy, rounds, minSites, sitesPerRound, roundDeadlineSeconds, evaluationDeadlineSeconds,
+             heartbeatSeconds, readTimeoutSeconds, training, updateEncoding, updateBlockSize, updateCompressionLevel,
+             taskCompressionLevel, maxBodyMiB, maxConnections, portFile
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = CoordinatorConfiguration()
+        host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
+        port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
+        store = try c.decodeIfPresent(String.self, forKey: .store) ?? d.store
+        key = try c.decodeIfPresent(String.self, forKey: .key) ?? d.key
+        strategy = try c.decodeIfPresent(StrategyConfig.self, forKey: .strategy) ?? d.strategy
+        rounds = try c.decodeIfPresent(Int.self, forKey: .rounds) ?? d.rounds
+        minSites = try c.decodeIfPresent(Int.self, forKey: .minSites) ?? d.minSites
+        sitesPerRound = try c.decodeIfPresent(Int.self, forKey: .sitesPerRound) ?? d.sitesPerRound
+        roundDeadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .roundDeadlineSeconds) ?? d.roundDeadlineSeconds
+        evaluationDeadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .evaluationDeadlineSeconds) ?? d.evaluationDeadlineSeconds
+        heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? d.heartbeatSeconds
+        readTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .readTimeoutSeconds) ?? d.readTimeoutSeconds
+        training = try c.decodeIfPresent(TrainingSettings.self, forKey: .training) ?? d.training
+        updateEncoding = try c.decodeIfPresent(String.self, forKey: .updateEncoding) ?? d.updateEncoding
+        updateBlockSize = try c.decodeIfPresent(Int.self, forKey: .updateBlockSize) ?? d.updateBlockSize
+        updateCompressionLevel = c.contains(.updateCompressionLevel) ? try c.decodeIfPresent(Int.self, forKey: .updateCompressionLevel) : d.updateCompressionLevel
+        taskCompressionLevel = c.contains(.taskCompressionLevel) ? try c.decodeIfPresent(Int.self, forKey: .taskCompressionLevel) : d.taskCompressionLevel
+        maxBodyMiB = try c.decodeIfPresent(Int.self, forKey: .maxBodyMiB) ?? d.maxBodyMiB
+        maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+        portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
+    }
+
+    /// Reads a config file. Unknown keys are refused (a typo must not silently fall back
+    /// to a default); every error names the file and the key.
+    public static func load(from path: String) throws -> CoordinatorConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, key: nil, problem: "cannot read the file")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ConfigurationError(file: path, key: nil, problem: "not valid JSON (\(error.localizedDescription))")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw ConfigurationError(file: path, key: nil, problem: "the top level must be a JSON object")
+        }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ConfigurationError(file: path, key: unknown, problem: "unknown key (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        let config: CoordinatorConfiguration
+        do {
+            config = try JSONDecoder().decode(CoordinatorConfiguration.self, from: data)
+        } catch {
+            throw ConfigurationError(decoding: error, file: path)
+        }
+        try config.validate(file: path)
+        return config
+    }
+
+    /// Checks ranges and combinations; errors name the key.
+    public func validate(file: String = "command line") throws {
+        func require(_ ok: Bool, _ key: String, _ problem: String) throws {
+            if !ok { throw ConfigurationError(file: file, key: key, problem: problem) }
+        }
+        try require((0...65535).contains(port), "port", "must be 0…65535, got \(port)")
+        try require(rounds >= 1, "rounds", "must be at least 1, got \(rounds)")
+        try require(minSites >= 1, "minSites", "must be at least 1, got \(minSites)")
+        try require(sitesPerRound == 0 || sitesPerRound >= minSites, "sitesPerRound", "must be 0 (all) or at least minSites (\(minSites)), got \(sitesPerRound)")
+        try require(roundDeadlineSeconds > 0, "roundDeadlineSeconds", "must be positive")
+        try require(evaluationDeadlineSeconds >= 0, "evaluationDeadlineSeconds", "must be ≥ 0")
+        try require(heartbeatSeconds > 0, "heartbeatSeconds", "must be positive")
+        try require(readTimeoutSeconds > heartbeatSeconds * 2, "readTimeoutSeconds", "must exceed twice heartbeatSeconds (\(heartbeatSeconds)) so that heartbeats keep connections alive")
+        try require(TensorEncoding(rawValue: updateEncoding) != nil && updateEncoding != "f64", "updateEncoding", "must be f32, f16 or q8, got \(updateEncoding)")
+        try require((1...65536).contains(updateBlockSize), "updateBlockSize", "must be 1…65536")
+        try require(updateCompressionLevel.map { (0...9).contains($0) } ?? true, "updateCompressionLevel", "must be 0…9 or absent")
+        try require(taskCompressionLevel.map { (0...9).contains($0) } ?? true, "taskCompressionLevel", "must be 0…9 or absent")
+        try require(training.epochs >= 1, "training.epochs", "must be at least 1")
+        try require(training.learningRate > 0 && training.learningRate.isFinite, "training.learningRate", "must be positive")
+        try require(maxBodyMiB >= 1 && maxBodyMiB <= 4095, "maxBodyMiB", "must be 1…4095")
+        do {
+            _ = try strategy.makeStrategy()
+        } catch {
+            throw ConfigurationError(file: file, key: "strategy", problem: "\(error)")
+        }
+    }
+}

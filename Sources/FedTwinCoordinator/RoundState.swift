@@ -1,0 +1,39 @@
+import FedTwinRegistry
+import FedTwinWire
+
+/// The coordinator's phase: an explicit state machine (docs/architecture.md draws it).
+enum Phase: Sendable {
+    /// Before the first round, or between rounds while fewer than `minSites` are connected.
+    case waitingForQuorum(round: Int)
+    /// Tasks sent; collecting updates until all selected sites answered or dropped, or the deadline.
+    case training(RoundState)
+    /// A version was committed; collecting the sites' evaluations of it.
+    case evaluating(EvaluationState)
+    /// Aggregating and committing (no updates accepted).
+    case committing(round: Int)
+    case stopping
+    case finished
+}
+
+/// One round in progress.
+struct RoundState: Sendable {
+    let round: Int
+    let base: StoredVersion
+    let selected: Set<String>
+    var accepted: [String: PendingContribution] = [:]
+    var dropped: Set<String> = []
+    var bytesIn = 0
+    let started: ContinuousClock.Instant
+
+    var isComplete: Bool { selected.allSatisfy { accepted[$0] != nil || dropped.contains($0) } }
+}
+
+/// Evaluation of a freshly committed version in progress.
+struct EvaluationState: Sendable {
+    let version: StoredVersion
+    let asked: Set<String>
+    var results: [String: SiteEvaluation] = [:]
+    var dropped: Set<String> = []
+
+    var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) } }
+}
