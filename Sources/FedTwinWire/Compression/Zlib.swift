@@ -57,9 +57,10 @@ public enum Zlib {
         stream.next_out = output.bindMemory(to: Bytef.self).baseAddress
         stream.avail_out = uInt(output.count)
         status = CZlib.inflate(&stream, Z_FINISH)
-        if status == Z_BUF_ERROR, stream.avail_out == 0, stream.avail_in > 0 {
-            // The buffer is full. Either only the end-of-stream marker and checksum remain,
-            // or the stream inflates past the declared size: offer one spare byte to tell.
+        if status == Z_BUF_ERROR, stream.avail_out == 0 {
+            // The buffer is full. Either only the end-of-stream marker and checksum remain
+            // (or are missing: truncated), or the stream inflates past the declared size:
+            // offer one spare byte to tell. Input may be used up with output still pending.
             var spare: UInt8 = 0
             let filled = stream.total_out
             status = withUnsafeMutablePointer(to: &spare) { pointer in

@@ -72,6 +72,10 @@ extension TensorPayload {
         case .f32:
             for i in 0..<values.count {
                 let stored = Float(values[i])
+                guard stored.isFinite else {
+                    // An f64 value beyond the binary32 range would round to ±Inf.
+                    throw PayloadError(tensor: name, .outOfRange(index: i, value: Double(values[i]), encoding: "f32"))
+                }
                 out.storeBytes(of: stored.bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self)
                 error.add(original: Double(values[i]), decoded: Double(T(stored)))
             }
