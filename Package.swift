@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "FedTwinCLI",
             dependencies: [
-                "FedTwinWire", "FedTwinRegistry", "FedTwinAggregation", "TwinKit",
+                "FedTwinWire", "FedTwinRegistry", "FedTwinAggregation", "FedTwinSite", "TwinKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

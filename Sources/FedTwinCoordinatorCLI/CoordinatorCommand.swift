@@ -1,13 +1,117 @@
 import ArgumentParser
+import Dispatch
+import FedTwinAggregation
+import FedTwinCoordinator
+import FedTwinRegistry
+import FedTwinTransport
+import FedTwinWire
+import Foundation
+import Logging
 
+/// `fedtwin-coordinator`: listens for site workers and runs federated rounds.
 @main
 struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedtwin-coordinator",
-        abstract: "Run the FedTwin coordinator (work in progress)."
+        abstract: "Run the FedTwin coordinator: accept enrolled sites, run rounds, commit signed model versions.",
+        discussion: """
+            Settings come from --config (a JSON file; see docs/operations.md) and are overridden by flags.
+            Before the first run: `fedtwin store init` creates the store and `fedtwin enroll` records each site's key.
+            Progress goes to stderr. SIGINT/SIGTERM stop cleanly: the round in progress is abandoned, everything
+            committed stays intact, and the next start resumes from the last committed version.
+            """
     )
 
+    @Option(help: "JSON config file.") var config: String?
+    @Option(help: "Listen address.") var host: String?
+    @Option(help: "TCP port (0 = pick a free one; see --port-file).") var port: Int?
+    @Option(help: "Write the bound port to this file.") var portFile: String?
+    @Option(help: "Model registry directory.") var store: String?
+    @Option(help: "Coordinator private key (PEM, mode 0600).") var key: String?
+    @Option(help: "Strategy: fedavg, fedprox or fedadam.") var strategy: String?
+    @Option(help: "FedProx μ (with --strategy fedprox).") var mu: Double?
+    @Option(help: "FedAdam server learning rate (with --strategy fedadam).") var serverLr: Double?
+    @Option(help: "Stop after this round number.") var rounds: Int?
+    @Option(help: "Quorum: sites needed to run and to commit a round.") var minSites: Int?
+    @Option(help: "Sites asked per round (0 = all connected).") var sitesPerRound: Int?
+    @Option(help: "Seconds a round waits for updates.") var roundDeadline: Double?
+    @Option(help: "Seconds to wait for evaluations (0 = skip).") var evaluationDeadline: Double?
+    @Option(help: "Heartbeat interval in seconds.") var heartbeat: Double?
+    @Option(help: "Drop a connection silent for this many seconds.") var readTimeout: Double?
+    @Option(help: "Local epochs per round.") var epochs: Int?
+    @Option(help: "Local learning rate.") var learningRate: Double?
+    @Option(help: "Update encoding: f32, f16 or q8.") var updateEncoding: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
+    @Flag(help: "Do not print live progress.") var quiet = false
+
+    func resolved() throws -> CoordinatorConfiguration {
+        var c = try config.map(CoordinatorConfiguration.load(from:)) ?? CoordinatorConfiguration()
+        if let host { c.host = host }
+        if let port { c.port = port }
+        if let portFile { c.portFile = portFile }
+        if let store { c.store = store }
+        if let key { c.key = key }
+        if let strategy { c.strategy = StrategyConfig(name: strategy, settings: c.strategy.name == strategy ? c.strategy.settings : [:]) }
+        if let mu { c.strategy.settings["mu"] = mu }
+        if let serverLr { c.strategy.settings["lr"] = serverLr }
+        if let rounds { c.rounds = rounds }
+        if let minSites { c.minSites = minSites }
+        if let sitesPerRound { c.sitesPerRound = sitesPerRound }
+        if let roundDeadline { c.roundDeadlineSeconds = roundDeadline }
+        if let evaluationDeadline { c.evaluationDeadlineSeconds = evaluationDeadline }
+        if let heartbeat { c.heartbeatSeconds = heartbeat }
+        if let readTimeout { c.readTimeoutSeconds = readTimeout }
+        if let epochs { c.training.epochs = epochs }
+        if let learningRate { c.training.learningRate = learningRate }
+        if let updateEncoding { c.updateEncoding = updateEncoding }
+        try c.validate(file: config ?? "command line")
+        return c
+    }
+
     func run() async throws {
-        throw ValidationError("the coordinator runtime is being built")
+        let settings: CoordinatorConfiguration
+        do {
+            settings = try resolved()
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        let level = Logger.Level(rawValue: logLevel) ?? .notice
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "fedtwin.coordinator")
+        let registry = try Registry.open(path: settings.store)
+        let signingKey = try KeyFile.readPrivateKey(at: settings.key)
+        let progress = Progress(quiet: quiet)
+        let coordinator = try Coordinator(registry: registry, key: signingKey, config: settings, logger: logger,
+                                          onEvent: { progress.report($0) })
+        let signals = SignalWatcher { signal in
+            Task { await coordinator.stop(reason: signal) }
+        }
+        defer { signals.cancel() }
+
+        let transport = TransportConfiguration(
+            limits: FrameLimits(maxBodyLength: settings.maxBodyMiB << 20),
+            readTimeout: .seconds(settings.readTimeoutSeconds),
+            maxConnections: settings.maxConnections)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await FrameServer.run(host: settings.host, port: settings.port, configuration: transport, logger: logger,
+                                          onBound: { port in
+                                              progress.report(.listening(port: port))
+                                              if let file = settings.portFile {
+                                                  try? "\(port)\n".write(toFile: file, atomically: true, encoding: .utf8)
+                                              }
+                                          },
+                                          handler: { connection in await coordinator.serve(connection) })
+            }
+            group.addTask { await coordinator.runHeartbeats() }
+            try await coordinator.run()
+            // Let goodbyes reach the sites before the listener and connections close.
+            try? await Task.sleep(for: .milliseconds(200))
+            group.cancelAll()
+        }
     }
 }

@@ -1,13 +1,72 @@
 import ArgumentParser
+import FedTwinSite
+import Foundation
+import Logging
 
+/// `fedtwin-site`: one per plant; connects out to the coordinator and trains locally.
 @main
 struct SiteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedtwin-site",
-        abstract: "Run a FedTwin site worker (work in progress)."
+        abstract: "Run a FedTwin site worker: join the federation, train on local batches, upload signed updates.",
+        discussion: """
+            Settings come from --config (JSON; see docs/operations.md) and are overridden by flags.
+            The site only connects out; its batch records never leave this process. Every frame it sends
+            is recorded (SHA-256, size) in its local append-only log (--log).
+            Example:
+              fedtwin-site --name site-a --key keys/site-a.key --data data/site-a/data.json \\
+                --coordinator 127.0.0.1:7450 --coordinator-fingerprint 1a2b3c4d5e6f7a8b
+            """
     )
 
+    @Option(help: "JSON config file.") var config: String?
+    @Option(help: "Site name (as enrolled).") var name: String?
+    @Option(help: "Coordinator address, HOST:PORT.") var coordinator: String?
+    @Option(help: "File holding the coordinator port (written by the coordinator's --port-file).") var coordinatorPortFile: String?
+    @Option(help: "Pinned coordinator key fingerprint (16–64 hex digits).") var coordinatorFingerprint: String?
+    @Option(help: "Site private key (PEM, mode 0600).") var key: String?
+    @Option(help: "Data config (data.json written by `fedtwin data simulate` or by hand).") var data: String?
+    @Option(help: "Component id (hybrid-bioreactor, network-only, noop).") var component: String?
+    @Option(help: "Append-only log of sent frames.") var log: String?
+    @Flag(help: "Keep running (and reconnecting) after the federation finishes.") var stay = false
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
+
     func run() async throws {
-        throw ValidationError("the site runtime is being built")
+        var c: SiteConfiguration
+        do {
+            c = try config.map(SiteConfiguration.load(from:)) ?? SiteConfiguration()
+            if let name { c.name = name }
+            if let coordinator {
+                let parts = coordinator.split(separator: ":")
+                guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--coordinator must be HOST:PORT, got \(coordinator)") }
+                c.coordinatorHost = String(parts[0])
+                c.coordinatorPort = port
+            }
+            if let file = coordinatorPortFile {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                    throw ValidationError("--coordinator-port-file \(file): no port number in it")
+                }
+                c.coordinatorPort = port
+            }
+            if let coordinatorFingerprint { c.coordinatorFingerprint = coordinatorFingerprint }
+            if let key { c.key = key }
+            if let data { c.data = data }
+            if let component { c.component = component }
+            if let log { c.log = log }
+            if stay { c.exitWhenFinished = false }
+            try c.validate(file: config ?? "command line")
+        } catch let error as SiteError {
+            throw ValidationError(error.description)
+        }
+        let level = Logger.Level(rawValue: logLevel) ?? .notice
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "fedtwin.site")
+        logger[metadataKey: "site"] = "\(c.name)"
+        let worker = try SiteWorker(config: c, logger: logger)
+        try await worker.run()
     }
 }

@@ -21,3 +21,13 @@ extension SealedMessage {
         return try PublicKey(rawRepresentation: raw)
     }
 }
+
+extension SealedMessage {
+    /// The reject a peer claims to send, read without verification: a site that has not
+    /// yet learnt the coordinator's key can still show the operator why its hello was
+    /// refused. Never act on it beyond reporting.
+    public func claimedReject() -> Reject? {
+        guard frame.type == .reject else { return nil }
+        return try? MessageCodec.decoder.decode(Header<Reject>.self, from: Data(frame.header)).message
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import TwinKit
+
+/// `fedtwin data`: site data tools.
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Simulate site batch data.",
+        subcommands: [Simulate.self]
+    )
+
+    struct Simulate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Simulate a site's fed-batch records from its profile: writes batches.csv and data.json.",
+            discussion: "Example: fedtwin data simulate --site sites/site-a --out data/site-a"
+        )
+
+        @Option(help: "Site profile directory (holds profile.json) or the profile file itself.") var site: String
+        @Option(help: "Output directory.") var out: String
+        @Option(help: "Fraction of batches held out for evaluation.") var heldOut: Double = 0.25
+
+        func run() throws {
+            let url = site.hasSuffix(".json") ? URL(fileURLWithPath: site) : URL(fileURLWithPath: site).appendingPathComponent("profile.json")
+            let profile: SiteProfile
+            do {
+                profile = try SiteProfile.load(from: url)
+            } catch {
+                throw CLIError("\(url.path): cannot load the site profile: \(error)")
+            }
+            let records = try SiteDataset.writeSimulated(profile, to: URL(fileURLWithPath: out), heldOutFraction: heldOut)
+            print("simulated \(records.count) batches for \(profile.name): \(out)/batches.csv, \(out)/data.json")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import FedTwinAggregation
+import FedTwinRegistry
+import FedTwinSite
+import FedTwinWire
+import TwinKit
+
+/// `fedtwin store`: create the model registry a coordinator runs on.
+struct StoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Create a model registry.",
+        subcommands: [Init.self]
+    )
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a store for a component: store.json, version 0 with the initial parameters, the audit log.",
+            discussion: "Example: fedtwin store init --store store --component hybrid-bioreactor --coordinator-key keys/coordinator.key"
+        )
+
+        @Option(help: "Store directory to create.") var store: String
+        @Option(help: "Component id (\(ComponentCatalog.ids.joined(separator: ", "))).") var component: String = "hybrid-bioreactor"
+        @Option(help: "Coordinator private key: signs every version and audit entry.") var coordinatorKey: String
+        @Option(help: "Seed of the initial parameters.") var seed: UInt64 = 1
+
+        func run() throws {
+            let signer = try KeyFile.readPrivateKey(at: coordinatorKey)
+            let twin = try ComponentCatalog.component(component)
+            let tensors = twin.initialParameters(seed: seed).wireTensors(dtype: ComponentCatalog.dtype(for: twin))
+            let spec = ComponentSpec(id: twin.id, schema: FedTwinAggregation.ParameterSchema(describing: tensors),
+                                     aggregation: twin.aggregation == .sum ? .sum : .mean)
+            try FileSystem.makeDirectory(store)
+            let registry = try Registry.create(storage: FileStorage(root: store), component: spec, initialParameters: tensors,
+                                               signer: signer, software: "fedtwin 0.1.0")
+            let version = try registry.latestVersion()
+            print("created store \(store): component \(spec.id) (\(spec.schema.parameterCount) parameters, \(spec.aggregation.rawValue) aggregation)")
+            print("version 0: \(version.id.prefix(16)), signed by coordinator \(signer.publicKey.fingerprint.short)")
+        }
+    }
+}

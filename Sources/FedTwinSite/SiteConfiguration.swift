@@ -1,0 +1,90 @@
+import Foundation
+
+/// A site worker's settings, as a JSON file the site's data scientist edits
+/// (`fedtwin-site --config site.json`); flags override it.
+public struct SiteConfiguration: Sendable, Codable, Equatable {
+    /// Enrolled site name (for logs; the coordinator identifies the site by its key).
+    public var name: String = "site"
+    public var coordinatorHost: String = "127.0.0.1"
+    public var coordinatorPort: Int = 7450
+    /// Pinned coordinator key fingerprint (16 or 64 hex digits): any other key is refused.
+    public var coordinatorFingerprint: String = ""
+    /// The site's private key (PKCS#8 PEM, mode 0600).
+    public var key: String = "site.key"
+    /// The site's data config (`data.json`: CSV path, column mapping, split). Not needed
+    /// for the `noop` component.
+    public var data: String?
+    /// Component to train; must match the coordinator's.
+    public var component: String = "hybrid-bioreactor"
+    /// Append-only log of every frame this site sent (JSON lines with hashes).
+    public var log: String = "site-sent.log"
+    /// Reconnect backoff: first wait and cap, in seconds (doubled each failure, ±50 % jitter).
+    public var initialBackoffSeconds: Double = 0.5
+    public var maxBackoffSeconds: Double = 30
+    /// Exit once the coordinator says the federation is finished.
+    public var exitWhenFinished: Bool = true
+    /// Drop the connection when the coordinator sends nothing for this long.
+    public var readTimeoutSeconds: Double = 30
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, coordinatorHost, coordinatorPort, coordinatorFingerprint, key, data, component, log,
+             initialBackoffSeconds, maxBackoffSeconds, exitWhenFinished, readTimeoutSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = SiteConfiguration()
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? d.name
+        coordinatorHost = try c.decodeIfPresent(String.self, forKey: .coordinatorHost) ?? d.coordinatorHost
+        coordinatorPort = try c.decodeIfPresent(Int.self, forKey: .coordinatorPort) ?? d.coordinatorPort
+        coordinatorFingerprint = try c.decodeIfPresent(String.self, forKey: .coordinatorFingerprint) ?? d.coordinatorFingerprint
+        key = try c.decodeIfPresent(String.self, forKey: .key) ?? d.key
+        data = try c.decodeIfPresent(String.self, forKey: .data)
+        component = try c.decodeIfPresent(String.self, forKey: .component) ?? d.component
+        log = try c.decodeIfPresent(String.self, forKey: .log) ?? d.log
+        initialBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .initialBackoffSeconds) ?? d.initialBackoffSeconds
+        maxBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .maxBackoffSeconds) ?? d.maxBackoffSeconds
+        exitWhenFinished = try c.decodeIfPresent(Bool.self, forKey: .exitWhenFinished) ?? d.exitWhenFinished
+        readTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .readTimeoutSeconds) ?? d.readTimeoutSeconds
+    }
+
+    /// Reads a config file; unknown keys are refused and errors name the file and key.
+    public static func load(from path: String) throws -> SiteConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SiteError(.configuration(file: path, key: nil, problem: "cannot read the file"))
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let dictionary = object as? [String: Any] else {
+            throw SiteError(.configuration(file: path, key: nil, problem: "not a JSON object"))
+        }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
+            throw SiteError(.configuration(file: path, key: unknown, problem: "unknown key (known: \(known.sorted().joined(separator: ", ")))"))
+        }
+        do {
+            let config = try JSONDecoder().decode(SiteConfiguration.self, from: data)
+            try config.validate(file: path)
+            return config
+        } catch let error as DecodingError {
+            switch error {
+            case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+                throw SiteError(.configuration(file: path, key: context.codingPath.map(\.stringValue).joined(separator: "."), problem: "expected \(type)"))
+            default:
+                throw SiteError(.configuration(file: path, key: nil, problem: "\(error)"))
+            }
+        }
+    }
+
+    public func validate(file: String = "command line") throws {
+        func require(_ ok: Bool, _ key: String, _ problem: String) throws {
+            if !ok { throw SiteError(.configuration(file: file, key: key, problem: problem)) }
+        }
+        try require((1...65535).contains(coordinatorPort), "coordinatorPort", "must be 1…65535")
+        let fp = coordinatorFingerprint.lowercased()
+        try require(fp.count >= 16 && fp.count <= 64 && fp.allSatisfy(\.isHexDigit), "coordinatorFingerprint",
+                    "must be the coordinator's fingerprint (16–64 hex digits, printed by `fedtwin keygen`)")
+        try require(initialBackoffSeconds > 0 && maxBackoffSeconds >= initialBackoffSeconds, "maxBackoffSeconds", "backoff must be positive and max ≥ initial")
+        try require(data != nil || component == "noop", "data", "a data config (data.json) is required for component \(component)")
+    }
+}

@@ -1,0 +1,218 @@
+import FedTwinTransport
+import FedTwinWire
+import Foundation
+import Logging
+import TwinKit
+
+/// A site worker: connects out to the coordinator (never listens), trains the component
+/// on local batches when given a task, uploads a signed delta, evaluates versions on its
+/// held-out batches. Batch records stay in this process: only `Message` values go out.
+public struct SiteWorker: Sendable {
+    public static let software = "fedtwin 0.1.0"
+
+    let config: SiteConfiguration
+    let key: SigningKey
+    let component: any TwinComponent
+    let dataset: SiteDataset?
+    let logger: Logger
+    let log: SentLog
+    let codec = MessageCodec()
+
+    public init(config: SiteConfiguration, logger: Logger) throws {
+        self.config = config
+        self.key = try KeyFile.readPrivateKey(at: config.key)
+        self.component = try ComponentCatalog.component(config.component)
+        self.logger = logger
+        self.log = SentLog(path: config.log)
+        if let data = config.data {
+            let dataset = try SiteDataset.load(configURL: URL(fileURLWithPath: data))
+            self.dataset = dataset
+            let trainingIDs = dataset.training.map(\.batchID)
+            let heldOutIDs = dataset.heldOut.map(\.batchID)
+            log.append(["event": "data-loaded", "data": data, "training-batches": String(trainingIDs.count),
+                        "held-out-batches": String(heldOutIDs.count), "split-seed": String(dataset.config.splitSeed),
+                        "training-hash": String(BatchSplit.fingerprint(trainingIDs), radix: 16),
+                        "held-out-hash": String(BatchSplit.fingerprint(heldOutIDs), radix: 16)])
+        } else {
+            self.dataset = nil
+        }
+    }
+
+    /// How a session ended.
+    enum SessionEnd {
+        case finished
+        case disconnected(String)
+    }
+
+    /// Connects, serves sessions, and reconnects with exponential backoff and jitter until
+    /// the coordinator says the federation is finished (or the task is cancelled).
+    public func run() async throws {
+        var backoff = config.initialBackoffSeconds
+        while !Task.isCancelled {
+            do {
+                let connection = try await FrameClient.connect(
+                    host: config.coordinatorHost, port: config.coordinatorPort,
+                    configuration: TransportConfiguration(readTimeout: .seconds(config.readTimeoutSeconds), connectTimeout: .seconds(5)),
+                    logger: logger)
+                backoff = config.initialBackoffSeconds
+                let end = try await serve(connection)
+                await connection.close()
+                switch end {
+                case .finished:
+                    logger.info("federation finished")
+                    if config.exitWhenFinished { return }
+                case .disconnected(let why):
+                    logger.info("disconnected", metadata: ["reason": "\(why)"])
+                }
+            } catch let error as SiteError {
+                throw error
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.info("coordinator unreachable", metadata: ["error": "\(error)", "retry-in": "\(backoff)"])
+            }
+            let wait = backoff * Double.random(in: 0.5...1.5)
+            try await Task.sleep(for: .seconds(wait))
+            backoff = min(backoff * 2, config.maxBackoffSeconds)
+        }
+    }
+
+    /// One session: hello, welcome, then tasks until bye or disconnect.
+    func serve(_ connection: any FrameConnection) async throws -> SessionEnd {
+        let hello = try codec.encode(.hello(Hello(site: config.name, software: Self.software)),
+                                     envelope: Envelope(sender: key.publicKey.fingerprint), signer: key)
+        try await connection.send(hello)
+        log.sent(.hello, frame: hello, envelope: Envelope(sender: key.publicKey.fingerprint))
+        var frames = connection.inbound.makeAsyncIterator()
+        guard let first = try await frames.next() else { return .disconnected("closed before welcome") }
+        let sealed = try codec.parse(first)
+        if let reject = sealed.claimedReject() {
+            switch reject.code {
+            case .shuttingDown, .duplicateSession, .timeout, .internalError:
+                return .disconnected("refused: \(reject.code): \(reject.reason)")
+            default:
+                throw SiteError(.refused(code: reject.code.rawValue, reason: reject.reason))
+            }
+        }
+        let coordinatorKey = try sealed.claimedCoordinatorKey()
+        guard coordinatorKey.fingerprint.matches(config.coordinatorFingerprint) else {
+            throw SiteError(.coordinatorKeyMismatch(pinned: config.coordinatorFingerprint, presented: coordinatorKey.fingerprint.hex))
+        }
+        let welcomeMessage = try sealed.open(with: coordinatorKey)
+        guard case .welcome(let welcome) = welcomeMessage.message, welcomeMessage.envelope.seq == 0, !welcomeMessage.envelope.session.isEmpty else {
+            throw SiteError(.protocolViolation("expected a welcome with seq 0 and a session"))
+        }
+        guard welcome.component == component.id else {
+            throw SiteError(.refused(code: "component-mismatch", reason: "coordinator trains \(welcome.component), this site is configured for \(component.id)"))
+        }
+        let session = welcomeMessage.envelope.session
+        let challenge = welcomeMessage.envelope.challenge
+        logger.info("joined", metadata: ["session": "\(session)", "version": "\(welcome.currentVersion)", "coordinator": "\(coordinatorKey.fingerprint.short)"])
+
+        let (outbound, continuation) = AsyncStream<[UInt8]>.makeStream()
+        let link = SiteLink(key: key, codec: codec, session: session, challenge: challenge, outbound: continuation, log: log)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in outbound { try await connection.send(frame) }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(welcome.heartbeatSeconds))
+                    try await link.heartbeat()
+                }
+            }
+            defer {
+                continuation.finish()
+                group.cancelAll()
+            }
+            var expectedSeq: UInt64 = 1
+            while let bytes = try await frames.next() {
+                let received = try codec.parse(bytes).open(with: coordinatorKey)
+                let envelope = received.envelope
+                guard envelope.session == session, envelope.challenge == challenge else {
+                    try await link.send(.reject(Reject(code: .wrongSession, reason: "frame from another session", refSeq: envelope.seq)), round: envelope.round)
+                    continue
+                }
+                guard envelope.seq == expectedSeq else {
+                    try await link.send(.reject(Reject(code: .replay, reason: "seq \(envelope.seq), expected \(expectedSeq)", refSeq: envelope.seq)), round: envelope.round)
+                    continue
+                }
+                expectedSeq += 1
+                switch received.message {
+                case .task(let task):
+                    try await handleTask(task, received: received, link: link)
+                case .evaluate(let evaluate):
+                    try await handleEvaluate(evaluate, received: received, link: link)
+                case .ack, .heartbeat:
+                    break
+                case .reject(let reject):
+                    logger.warning("coordinator refused a frame", metadata: ["code": "\(reject.code)", "reason": "\(reject.reason)"])
+                case .bye(let bye):
+                    return bye.reason == "finished" ? .finished : .disconnected("bye: \(bye.reason)")
+                default:
+                    try await link.send(.reject(Reject(code: .unexpectedMessage, reason: "\(received.message.type) is not sent to sites", refSeq: envelope.seq)), round: envelope.round)
+                }
+            }
+            return .disconnected("connection closed")
+        }
+    }
+
+    func handleTask(_ task: TrainingTask, received: ReceivedMessage, link: SiteLink) async throws {
+        let round = received.envelope.round
+        guard SafeTensors.contentID(received.tensors) == task.parametersID else {
+            try await link.send(.reject(Reject(code: .contentMismatch, reason: "task parameters do not hash to parametersID", refSeq: received.envelope.seq)), round: round)
+            return
+        }
+        guard let encoding = TensorEncoding(rawValue: task.updateEncoding) else {
+            try await link.send(.reject(Reject(code: .malformedFrame, reason: "unknown update encoding \(task.updateEncoding)", refSeq: received.envelope.seq)), round: round)
+            return
+        }
+        let dtype = received.tensors.first?.dtype ?? .f32
+        let base = try ParameterSet(wire: received.tensors, schema: component.schema)
+        let settings = TrainingConfig(epochs: task.training.epochs, batchSize: task.training.batchSize, learningRate: task.training.learningRate,
+                                      seed: task.training.seed, proximalMu: task.training.proximalMu)
+        await link.setState("training")
+        let started = ContinuousClock.now
+        let result = try await offload { [component, dataset] in
+            try component.train(from: base, on: dataset?.training ?? [], config: settings)
+        }
+        await link.setState("idle")
+        let delta = try result.parameters.delta(from: base, dtype: dtype)
+        var metrics = result.metrics.filter { $0.value.isFinite }
+        metrics["train_seconds"] = (ContinuousClock.now - started).seconds
+        let options = PayloadOptions(encoding: encoding, blockSize: task.updateBlockSize,
+                                     compressionLevel: task.updateCompressionLevel.map(Int32.init), delta: task.baseVersionID)
+        try await link.send(.update(Update(baseVersionID: task.baseVersionID, samples: result.samples, metrics: metrics)),
+                            round: round, tensors: delta, options: options)
+        logger.info("update sent", metadata: ["round": "\(round)", "samples": "\(result.samples)"])
+    }
+
+    func handleEvaluate(_ evaluate: Evaluate, received: ReceivedMessage, link: SiteLink) async throws {
+        let round = received.envelope.round
+        guard SafeTensors.contentID(received.tensors) == evaluate.parametersID else {
+            try await link.send(.reject(Reject(code: .contentMismatch, reason: "evaluate parameters do not hash to parametersID", refSeq: received.envelope.seq)), round: round)
+            return
+        }
+        let parameters = try ParameterSet(wire: received.tensors, schema: component.schema)
+        await link.setState("evaluating")
+        let metrics = try await offload { [component, dataset] in
+            try component.evaluate(parameters, on: dataset?.heldOut ?? [])
+        }
+        await link.setState("idle")
+        try await link.send(.evaluation(Evaluation(versionID: evaluate.versionID, samples: dataset?.heldOut.count ?? 0,
+                                                   metrics: metrics.filter { $0.value.isFinite })), round: round)
+    }
+
+    /// Runs CPU-bound model code off the cooperative pool, so heartbeats keep flowing.
+    func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
