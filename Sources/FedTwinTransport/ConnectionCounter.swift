@@ -1,0 +1,31 @@
+import Foundation
+
+/// Counts a server's open connections against `TransportConfiguration.maxConnections`.
+/// Acquired in the child channel initializer (on the child's event loop) and released by
+/// the channel's close future, so loops race on it: hence a lock.
+///
+/// `@unchecked Sendable`: `open` is only touched under `lock`.
+final class ConnectionCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let limit: Int
+    private var open = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Takes a slot; false when the server is full.
+    func acquire() -> Bool {
+        lock.withLock {
+            guard open < limit else { return false }
+            open += 1
+            return true
+        }
+    }
+
+    func release() {
+        lock.withLock { open -= 1 }
+    }
+
+    var count: Int { lock.withLock { open } }
+}

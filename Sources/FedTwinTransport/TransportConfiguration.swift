@@ -1,0 +1,47 @@
+import FedTwinWire
+
+/// Limits and timeouts for one server or client. Every default is safe for a deployment
+/// reachable from a hostile network; tests and demos shorten the timeouts.
+public struct TransportConfiguration: Sendable {
+    /// Declared-length bounds checked from each frame's 16-byte prefix, before its body is buffered.
+    public var limits: FrameLimits
+    /// A connection that completes no frame for this long is dropped (a slowloris peer that
+    /// sends half a frame and stalls). It applies to both ends, so the runtimes must send
+    /// heartbeats more often than this. Time spent with reading paused because our own
+    /// consumer is slow is not held against the peer.
+    public var readTimeout: Duration
+    /// A `send` whose bytes have not left for the kernel within this time closes the
+    /// connection: a peer that stops reading cannot pin our memory or a task forever.
+    public var writeTimeout: Duration
+    /// Server only: accepted connections beyond this many are closed at once.
+    public var maxConnections: Int
+    /// Client only: how long `FrameClient.connect` waits for the TCP handshake.
+    public var connectTimeout: Duration
+    /// Complete frames held for a slow consumer before the transport stops reading from the
+    /// socket (TCP flow control then pushes back on the peer). Bounds memory per connection
+    /// to roughly `inboundBufferFrames × limits.maxFrameLength` in the worst case.
+    public var inboundBufferFrames: Int
+    /// Listen backlog for the server socket.
+    public var backlog: Int
+
+    public init(
+        limits: FrameLimits = .default,
+        readTimeout: Duration = .seconds(60),
+        writeTimeout: Duration = .seconds(60),
+        maxConnections: Int = 256,
+        connectTimeout: Duration = .seconds(10),
+        inboundBufferFrames: Int = 4,
+        backlog: Int = 256
+    ) {
+        self.limits = limits
+        self.readTimeout = readTimeout
+        self.writeTimeout = writeTimeout
+        self.maxConnections = maxConnections
+        self.connectTimeout = connectTimeout
+        self.inboundBufferFrames = inboundBufferFrames
+        self.backlog = backlog
+    }
+
+    /// The defaults above.
+    public static let `default` = TransportConfiguration()
+}
