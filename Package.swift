@@ -95,7 +95,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "FedTwinWireTests", dependencies: ["FedTwinWire"]),
+        .testTarget(name: "FedTwinWireTests", dependencies: ["FedTwinWire", "CZlib"]),
         .testTarget(name: "TwinKitTests", dependencies: ["TwinKit"]),
         .testTarget(name: "FedTwinAggregationTests", dependencies: ["FedTwinAggregation", "FedTwinWire"]),
         .testTarget(name: "FedTwinRegistryTests", dependencies: ["FedTwinRegistry", "FedTwinAggregation", "FedTwinWire"]),

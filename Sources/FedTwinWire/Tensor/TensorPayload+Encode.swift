@@ -11,8 +11,12 @@ extension TensorPayload {
         for tensor in tensors {
             guard !tensor.name.isEmpty else { throw PayloadError(.emptyName) }
             guard names.insert(tensor.name).inserted else { throw PayloadError(tensor: tensor.name, .duplicateName) }
-            guard tensor.shape.allSatisfy({ $0 >= 0 }) else { throw PayloadError(tensor: tensor.name, .invalidShape(tensor.shape)) }
-            let count = tensor.elementCount
+            var count = 1
+            for dim in tensor.shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+                guard dim >= 0, !overflow else { throw PayloadError(tensor: tensor.name, .invalidShape(tensor.shape)) }
+                count = product
+            }
             guard count == tensor.values.count else {
                 throw PayloadError(tensor: tensor.name, .lengthMismatch(expected: count, actual: tensor.values.count))
             }
