@@ -105,6 +105,7 @@ let package = Package(
                 "FedTwinTransport", "FedTwinWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -14,6 +14,15 @@ public enum ComponentCatalog {
         }
     }
 
+    /// The evaluation metric reported as "loss" (what `models list` shows as held-out loss):
+    /// for the bioreactor components, the product-titre trajectory RMSE (g/L).
+    public static func primaryMetric(for component: any TwinComponent) -> String? {
+        switch component.id {
+        case "hybrid-bioreactor", "network-only": return "rmse_P"
+        default: return nil
+        }
+    }
+
     /// Network weights travel as f32; sufficient statistics (sum-aggregated) as f64.
     public static func dtype(for component: any TwinComponent) -> DType {
         component.aggregation == .sum ? .f64 : .f32

@@ -199,8 +199,12 @@ public struct SiteWorker: Sendable {
             try component.evaluate(parameters, on: dataset?.heldOut ?? [])
         }
         await link.setState("idle")
+        var reported = metrics.filter { $0.value.isFinite }
+        if reported["loss"] == nil, let primary = ComponentCatalog.primaryMetric(for: component), let value = reported[primary] {
+            reported["loss"] = value
+        }
         try await link.send(.evaluation(Evaluation(versionID: evaluate.versionID, samples: dataset?.heldOut.count ?? 0,
-                                                   metrics: metrics.filter { $0.value.isFinite })), round: round)
+                                                   metrics: reported)), round: round)
     }
 
     /// Runs CPU-bound model code off the cooperative pool, so heartbeats keep flowing.
