@@ -134,7 +134,10 @@ public struct Registry: Sendable {
     /// Signs and commits the next version. The manifest must follow the latest version
     /// (number + 1, parent id); its objects must already be stored.
     public func commit(_ manifest: VersionManifest, signer: SigningKey) throws -> StoredVersion {
-        try storage.withWriteLock { try commitUnlocked(manifest, signer: signer) }
+        try storage.withWriteLock {
+            try requireCoordinator(signer)
+            return try commitUnlocked(manifest, signer: signer)
+        }
     }
 
     func commitUnlocked(_ manifest: VersionManifest, signer: SigningKey) throws -> StoredVersion {
@@ -177,6 +180,7 @@ public struct Registry: Sendable {
     /// when late evaluations arrive).
     public func recordEvaluations(_ record: EvaluationRecord, signer: SigningKey) throws {
         try storage.withWriteLock {
+            try requireCoordinator(signer)
             let version = try self.version(record.version)
             guard version.id == record.versionID else {
                 throw RegistryError(path: Self.evaluationPath(record.version), problem: "record names version id \(record.versionID.prefix(12)), the version is \(version.id.prefix(12))")
@@ -225,6 +229,7 @@ public struct Registry: Sendable {
             throw RegistryError(path: "sites/\(name).json", problem: "site names may hold letters, digits, '-', '_' and '.' only")
         }
         return try storage.withWriteLock {
+            try requireCoordinator(signer)
             if let existing = try site(named: name) {
                 throw RegistryError(path: "sites/\(name).json", problem: "site \(name) is already enrolled (key \(existing.fingerprint.short))\(existing.isRevoked ? " and revoked" : "")")
             }
@@ -241,6 +246,7 @@ public struct Registry: Sendable {
     /// Revokes a site: its key is refused from now on; its past contributions stay verifiable.
     public func revoke(name: String, signer: SigningKey) throws {
         try storage.withWriteLock {
+            try requireCoordinator(signer)
             guard var site = try site(named: name) else {
                 throw RegistryError(path: "sites/\(name).json", problem: "no site named \(name) is enrolled")
             }
@@ -257,13 +263,17 @@ public struct Registry: Sendable {
     /// which case the next commit's barrier makes it durable).
     @discardableResult
     public func audit(_ event: String, _ data: [String: String] = [:], signer: SigningKey, durable: Bool = true) throws -> AuditEntry {
-        try storage.withWriteLock { try appendAudit(event: event, data: data, signer: signer, durable: durable) }
+        try storage.withWriteLock {
+            try requireCoordinator(signer)
+            return try appendAudit(event: event, data: data, signer: signer, durable: durable)
+        }
     }
 
     /// Appends several entries with one write: the coordinator's per-round events.
     public func audit(batch events: [(event: String, data: [String: String])], signer: SigningKey, durable: Bool = false) throws {
         guard !events.isEmpty else { return }
         try storage.withWriteLock {
+            try requireCoordinator(signer)
             var last = try lastAuditEntry()
             var lines: [[UInt8]] = []
             let time = Canonical.now()
@@ -314,6 +324,7 @@ public struct Registry: Sendable {
     @discardableResult
     public func reconcile(signer: SigningKey) throws -> [Int] {
         try storage.withWriteLock {
+            try requireCoordinator(signer)
             let recorded = Set(try auditEntries().filter { $0.event == "version-committed" || $0.event == "version-committed-recovered" }.compactMap { $0.data["id"] })
             var repaired: [Int] = []
             for number in try versionNumbers() {
@@ -332,12 +343,25 @@ public struct Registry: Sendable {
         guard let bytes = try storage.read("audit.log") else { return [] }
         var entries: [AuditEntry] = []
         var lineNumber = 0
-        for line in bytes.split(separator: 0x0a, omittingEmptySubsequences: false) {
+        var lines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false)
+        // A last line without its newline is a torn append (a crash mid-write): it was never
+        // committed, and the next append cuts it off.
+        if bytes.last != 0x0a { lines.removeLast() }
+        for line in lines {
             lineNumber += 1
             if line.isEmpty { continue }
             entries.append(try decode(AuditEntry.self, Array(line), path: "audit.log line \(lineNumber)"))
         }
         return entries
+    }
+
+    /// Refuses any key but the one in store.json: an entry or manifest signed by another key
+    /// never verifies, and a broken audit chain cannot be repaired without rewriting it.
+    func requireCoordinator(_ signer: SigningKey) throws {
+        let coordinator = try info().coordinator
+        guard signer.publicKey.fingerprint == coordinator else {
+            throw RegistryError(path: "store.json", problem: "signing key \(signer.publicKey.fingerprint.short) is not this store's coordinator key (\(coordinator.short))")
+        }
     }
 
     func auditHeadUnlocked() throws -> String { try lastAuditEntry()?.hash ?? AuditEntry.genesis }

@@ -1,0 +1,88 @@
+import ArgumentParser
+import FedTwinRegistry
+import FedTwinWire
+
+extension ModelsCommand {
+    /// `fedtwin models export V`: the parameters for Python (safetensors) or a model card.
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export a version as safetensors (the stored parameters, byte for byte) or a JSON model card.",
+            discussion: """
+                safetensors: loadable with `safetensors.numpy.load_file(FILE)`; its SHA-256 is the \
+                version's parameters id. json: version, component, schema, strategy, contributions, \
+                metrics, evaluations and every parameter value, with how to verify the version.
+                """
+        )
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case safetensors, json
+        }
+
+        @Argument(help: "Version number, 'latest' or id prefix.")
+        var version: String
+
+        @OptionGroup var options: StoreOptions
+
+        @Option(help: "safetensors or json.")
+        var format: Format
+
+        @Option(help: "Output file (replaced atomically if it exists).")
+        var out: String
+
+        func run() throws {
+            let registry = try options.open()
+            let (v, bytes) = try options.withStoreErrors { () -> (StoredVersion, [UInt8]) in
+                let v = try VersionText.resolve(version, in: registry)
+                let parameters = try registry.object(v.manifest.parameters)  // hash-checked
+                switch format {
+                case .safetensors: return (v, parameters)
+                case .json: return (v, try modelCard(v, parameters: parameters, evaluations: try registry.evaluations(version: v.number)).bytes())
+                }
+            }
+            try FileSystem.write(bytes, to: out)
+            print("wrote \(out): version \(v.number) as \(format.rawValue), \(bytes.count) bytes, sha256 \(SHA256.hex(bytes))")
+        }
+
+        func modelCard(_ v: StoredVersion, parameters: [UInt8], evaluations: EvaluationRecord?) throws -> JSONValue {
+            let m = v.manifest
+            let tensors = try SafeTensors.decode(parameters).tensors
+            var values: [String: JSONValue] = [:]
+            for t in tensors {
+                let data: JSONValue
+                switch t.values {
+                case .f32(let f): data = .encodable(f)
+                case .f64(let d): data = .encodable(d)
+                }
+                values[t.name] = .object(["dtype": .string(t.dtype.rawValue), "shape": .encodable(t.shape), "values": data])
+            }
+            return .object([
+                "format": .string("fedtwin-model-card/1"),
+                "version": .int(m.version), "id": .string(v.id), "round": .int(m.round),
+                "parent": .optional(m.parent), "parentID": .optional(m.parentID),
+                "component": .object([
+                    "id": .string(m.component.id), "aggregation": .string(m.component.aggregation.rawValue),
+                    "parameterCount": .int(m.component.schema.parameterCount),
+                    "schema": .array(m.component.schema.tensors.map {
+                        .object(["name": .string($0.name), "dtype": .string($0.dtype.rawValue), "shape": .encodable($0.shape)])
+                    }),
+                ]),
+                "strategy": .object(["name": .string(m.strategy.name), "settings": .numbers(m.strategy.settings)]),
+                "contributions": .array(m.contributions.map {
+                    .object(["site": .string($0.site), "fingerprint": .string($0.fingerprint.hex), "samples": .int($0.samples)])
+                }),
+                "totalSamples": .int(m.totalSamples),
+                "metrics": .object([
+                    "training": .numbers(m.metrics),
+                    "heldOut": .numbers(VersionText.heldOutMeans(evaluations)),
+                ]),
+                "evaluations": .array((evaluations?.evaluations ?? []).map {
+                    .object(["site": .string($0.site), "samples": .int($0.samples), "metrics": .numbers($0.metrics)])
+                }),
+                "parametersID": .string(m.parameters),
+                "parameters": .object(values),
+                "software": .string(m.software), "createdAt": .string(m.createdAt), "coordinator": .string(m.coordinator.hex),
+                "verify": .string("fedtwin models verify \(m.version) --replay --store \(options.store)"),
+            ])
+        }
+    }
+}
