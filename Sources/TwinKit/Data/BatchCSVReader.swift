@@ -163,6 +163,8 @@ public struct BatchCSVReader: Sendable {
 
     /// Empty → nil; otherwise a finite number or an error.
     private static func number(_ cell: String, file: String, line: Int, column: String) throws -> Double? {
+        if cell.isEmpty { return nil }
+        if let v = Double(cell), v.isFinite { return v } // fast path for clean numeric cells
         let trimmed = cell.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return nil }
         guard let v = Double(trimmed) else {
