@@ -59,6 +59,8 @@ public struct FedBatchSimulator: Sendable {
                 let result = integrator.integrate(from: t, to: t + dt, y, initialStep: step) { _, state in
                     model.derivative(state, inputs: u)
                 }
+                // Profiles are validated on load; a failure here is a programming error.
+                precondition(!result.statistics.failed, "simulation diverged at t = \(result.statistics.stoppedAt ?? t) h")
                 y = result.state
                 step = result.nextStep
             }

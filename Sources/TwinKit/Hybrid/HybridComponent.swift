@@ -39,6 +39,7 @@ public struct HybridComponent: TwinComponent {
     public func rateModel(_ parameters: ParameterSet) throws -> HybridRateModel {
         var model = HybridRateModel.initial(seed: 0)
         try model.network.load(parameters)
+        try parameters.requireFinite()
         return model
     }
 

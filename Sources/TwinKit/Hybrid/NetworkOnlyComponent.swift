@@ -23,6 +23,7 @@ public struct NetworkOnlyComponent: TwinComponent {
     public func model(_ parameters: ParameterSet) throws -> NetworkOnlyModel {
         var model = NetworkOnlyModel.initial(seed: 0)
         try model.network.load(parameters)
+        try parameters.requireFinite()
         return model
     }
 

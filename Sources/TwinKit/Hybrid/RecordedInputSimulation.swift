@@ -27,6 +27,9 @@ public struct RecordedInputSimulation: Sendable {
             let r = integrator.integrate(from: record.time[i], to: record.time[i + 1], y, initialStep: step) { _, z in
                 derivative(z, u)
             }
+            if r.statistics.failed || !r.state.isFiniteVector {
+                throw SimulationError(batchID: record.batchID, time: r.statistics.stoppedAt ?? record.time[i])
+            }
             y = r.state
             step = r.nextStep
             states.append(ReactorState(y))

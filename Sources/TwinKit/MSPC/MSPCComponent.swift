@@ -40,7 +40,8 @@ public struct MSPCComponent: TwinComponent {
 
     /// The monitor built from (summed) statistics.
     public func monitor(_ parameters: ParameterSet) throws -> PCAMonitor {
-        try PCAMonitor(statistics: SufficientStatistics(parameters, dimension: unfolding.width),
+        try parameters.requireFinite()
+        return try PCAMonitor(statistics: SufficientStatistics(parameters, dimension: unfolding.width),
                        components: components, explainedVariance: explainedVariance, speMethod: speMethod)
     }
 

@@ -37,6 +37,11 @@ public struct DormandPrince45: Sendable {
     public struct Statistics: Sendable, Equatable {
         public var accepted = 0
         public var rejected = 0
+        /// Set when integration stopped early: the error became non-finite (NaN or ∞ in the
+        /// right-hand side, e.g. from corrupt parameters) or the step underflowed. The
+        /// returned state is then the last accepted one, at ``stoppedAt``.
+        public var failed = false
+        public var stoppedAt: Double? = nil
     }
 
     /// Integrates `dy/dt = f(t, y)` from `t0` to `t1`. Returns the end state, the step size
@@ -93,6 +98,12 @@ public struct DormandPrince45: Sendable {
             }
             let norm = (sum / Double(V.scalarCount)).squareRoot()
             let factor = norm == 0 ? 5 : min(5, max(0.2, 0.9 * Foundation.pow(norm, -0.2)))
+            if !norm.isFinite && !yNew.isFiniteVector {
+                // Shrinking cannot help once the right-hand side itself is not finite.
+                stats.failed = true
+                stats.stoppedAt = t
+                return (y, h, stats)
+            }
             if norm <= 1 {
                 stats.accepted += 1
                 t = last ? t1 : t + h
@@ -101,11 +112,23 @@ public struct DormandPrince45: Sendable {
                 h = min(h * factor, maxStep)
             } else {
                 stats.rejected += 1
-                h *= max(0.2, factor)
-                precondition(h > 1e-14 * max(1, abs(t)), "DormandPrince45: step size underflow at t = \(t)")
+                h *= norm.isFinite ? max(0.2, factor) : 0.2
+                if h <= 1e-12 * max(1, abs(t)) {
+                    stats.failed = true
+                    stats.stoppedAt = t
+                    return (y, h, stats)
+                }
             }
         }
         return (y, h, stats)
     }
 
+}
+
+extension SIMD where Scalar == Double {
+    /// True when every component is finite.
+    var isFiniteVector: Bool {
+        for i in indices where !self[i].isFinite { return false }
+        return true
+    }
 }

@@ -26,6 +26,7 @@ public struct TitreRegressionComponent: TwinComponent {
     func network(_ parameters: ParameterSet) throws -> MLP {
         var m = MLP(layerSizes: Self.layerSizes, hidden: .tanh, output: .linear, seed: 0)
         try m.load(parameters)
+        try parameters.requireFinite()
         return m
     }
 

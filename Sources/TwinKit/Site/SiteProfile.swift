@@ -33,9 +33,11 @@ public struct SiteProfile: Sendable, Equatable, Codable {
         self.logging = logging
     }
 
-    /// Loads `profile.json`.
+    /// Loads and validates `profile.json`.
     public static func load(from url: URL) throws -> SiteProfile {
-        try JSONDecoder().decode(SiteProfile.self, from: Data(contentsOf: url))
+        let profile = try JSONDecoder().decode(SiteProfile.self, from: Data(contentsOf: url))
+        try profile.validate()
+        return profile
     }
 
     /// Pretty, stable JSON (sorted keys) for writing `profile.json`.

@@ -64,6 +64,14 @@ public struct ParameterSet: Sendable, Codable, Equatable {
         return tensor
     }
 
+    /// Throws ``ParameterSetError/nonFinite(_:)`` naming the first tensor with NaN or ∞.
+    /// Components call this before using received parameters.
+    public func requireFinite() throws {
+        for t in tensors where !t.values.allSatisfy(\.isFinite) {
+            throw ParameterSetError.nonFinite(t.name)
+        }
+    }
+
     /// Throws unless this set has exactly `schema` (names, order and shapes).
     public func validate(against schema: ParameterSchema) throws {
         guard self.schema == schema else {

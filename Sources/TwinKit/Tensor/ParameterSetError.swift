@@ -8,6 +8,8 @@ public enum ParameterSetError: Error, Sendable, Equatable, CustomStringConvertib
     case schemaMismatch(expected: [String], actual: [String])
     /// A tensor the caller needs is absent.
     case missingTensor(String)
+    /// A tensor holds NaN or infinity.
+    case nonFinite(String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum ParameterSetError: Error, Sendable, Equatable, CustomStringConvertib
             return "schema mismatch: expected \(expected), got \(actual)"
         case let .missingTensor(name):
             return "missing tensor '\(name)'"
+        case let .nonFinite(name):
+            return "tensor '\(name)' contains NaN or infinity"
         }
     }
 }
