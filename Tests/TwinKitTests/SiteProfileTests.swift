@@ -63,7 +63,14 @@ struct SiteProfileTests {
         let p = Self.small(try Self.profile("site-c"), batches: 4)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("twinkit-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let written = try SiteDataset.writeSimulated(p, to: dir, heldOutFraction: 0.25, splitSeed: 5)
+        let written = try SiteDataset.writeSimulated(p, to: dir, heldOutFraction: 0.25, splitSeed: 5, writeTruth: true)
+        let truth = try #require(try SiteDataset.loadTruth(configURL: dir.appendingPathComponent("data.json")))
+        #expect(truth.map(\.batchID) == written.map(\.batchID))
+        // Truth has assays at the same rows, without noise: it equals the simulated state.
+        let exact = p.simulateTruth(0)
+        let last = exact.states.count - 1
+        #expect(abs(truth[0].product[last]! - exact.states[last].product) < 1e-6 * max(1, exact.states[last].product))
+        #expect(truth[0].biomass.map { $0 == nil } == written[0].biomass.map { $0 == nil })
         let loaded = try SiteDataset.load(configURL: dir.appendingPathComponent("data.json"))
         #expect(loaded.training.count == 3 && loaded.heldOut.count == 1)
         let byID = Dictionary(uniqueKeysWithValues: written.map { ($0.batchID, $0) })

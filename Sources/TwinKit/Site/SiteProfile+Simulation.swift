@@ -62,6 +62,17 @@ extension SiteProfile {
         return record
     }
 
+    /// A record of the noise-free truth in the same layout as the measured one (no sensor
+    /// bias or noise, same assay rows). For judging models against the truth on simulated
+    /// data only; it must never be used for training.
+    public func truthRecord(_ truth: SimulatedBatch, batchID: String) -> BatchRecord {
+        var exact = self
+        exact.sensors = SensorModel(temperatureBias: 0, temperatureNoise: 0, pHBias: 0, pHNoise: 0, volumeNoise: 0,
+                                    flowNoise: 0, assayCV: 0, substrateFloor: 0)
+        var rng = Xoshiro256StarStar(seed: 0)
+        return exact.measure(truth, batchID: batchID, rng: &rng)
+    }
+
     /// All batches: simulated truth and the measured records, in batch order.
     public func simulate() -> [(truth: SimulatedBatch, record: BatchRecord)] {
         (0..<batchCount).map { i in
