@@ -122,13 +122,4 @@ public struct DormandPrince45: Sendable {
         }
         return (y, h, stats)
     }
-
-}
-
-extension SIMD where Scalar == Double {
-    /// True when every component is finite.
-    var isFiniteVector: Bool {
-        for i in indices where !self[i].isFinite { return false }
-        return true
-    }
 }
