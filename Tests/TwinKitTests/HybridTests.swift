@@ -90,4 +90,23 @@ struct HybridTests {
         // Wrong schema is refused rather than misread.
         #expect(throws: ParameterSetError.self) { try component.train(from: HybridComponent().initialParameters(seed: 1), on: train, config: TrainingConfig()) }
     }
+
+    @Test("logged volume can replace the volume balance, e.g. for an unlogged discharge")
+    func loggedVolume() throws {
+        var record = Self.site(noiseFree: true, batches: 1).simulate()[0].record
+        // 20 L leave at 30 h without a logged withdrawal: only the volume log shows it.
+        record.volume = zip(record.time, record.volume).map { t, v in t >= 30 ? v.map { $0 - 20 } : v }
+        let model = MechanisticBaseline()
+        let byBalance = try model.simulate(record)
+        let byLog = try model.simulate(record, using: RecordedInputSimulation(volumeSource: .logged))
+        let lastV = record.volume.last!!
+        #expect(abs(byLog.last!.volume - lastV) < 1e-9)
+        #expect(abs(byBalance.last!.volume - lastV - 20) < 0.5)
+        // The same feed into a smaller volume gives more substrate per litre, so more biomass
+        // per litre after the discharge; before it the two runs are identical.
+        #expect(byLog.last!.biomass > byBalance.last!.biomass)
+        let before = record.time.lastIndex { $0 < 30 }!
+        #expect(abs(byLog[before].biomass - byBalance[before].biomass) < 1e-9 * byBalance[before].biomass)
+        #expect(abs(byLog[before].volume - byBalance[before].volume) < 1e-9 * byBalance[before].volume)
+    }
 }
