@@ -109,4 +109,23 @@ struct HybridTests {
         #expect(abs(byLog[before].biomass - byBalance[before].biomass) < 1e-9 * byBalance[before].biomass)
         #expect(abs(byLog[before].volume - byBalance[before].volume) < 1e-9 * byBalance[before].volume)
     }
+
+    @Test("evaluation reports the mechanistic baseline alongside, and can score against simulator truth")
+    func evaluationExtras() throws {
+        let profile = Self.site(noiseFree: false, batches: 2, seed: 8)
+        let runs = profile.simulate()
+        let records = runs.map(\.record)
+        let truth = runs.map { profile.truthRecord($0.truth, batchID: $0.record.batchID) }
+        let component = HybridComponent()
+        let p = component.initialParameters(seed: 1)
+        let metrics = try component.evaluate(p, on: records)
+        let baseline = try MechanisticBaseline().evaluate(on: records)
+        #expect(abs(metrics["mechanistic_rmse_P"]! - baseline.rmseProduct) < 1e-12)
+        // Untrained hybrid = mechanistic, so their numbers agree (to rounding).
+        #expect(abs(metrics["rmse_X"]! - metrics["mechanistic_rmse_X"]!) < 1e-9)
+        let vsTruth = try component.trajectoryMetrics(p, on: records, reference: truth)
+        let vsAssays = try component.trajectoryMetrics(p, on: records)
+        #expect(vsTruth.rmseBiomass < vsAssays.rmseBiomass) // assay noise no longer counted as error
+        #expect(vsTruth.assays == vsAssays.assays)
+    }
 }

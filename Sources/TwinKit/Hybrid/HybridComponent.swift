@@ -20,13 +20,16 @@ public struct HybridComponent: TwinComponent {
     /// 0.1 was the best of {0.01, 0.03, 0.1, 0.3} for local training on the default sites
     /// (docs/twin.md).
     public var priorStrength: Double
+    /// Whether ``evaluate(_:on:)`` also reports the mechanistic-only baseline.
+    public var includeMechanisticBaseline: Bool
 
-    public init(outputWeights: [Double] = [1, 1, 1], rateScales: [Double] = [0.005, 0.02, 0.0005], priorStrength: Double = 0.1, estimator: IntervalRateEstimator = IntervalRateEstimator(), simulation: RecordedInputSimulation = RecordedInputSimulation()) {
+    public init(includeMechanisticBaseline: Bool = true, outputWeights: [Double] = [1, 1, 1], rateScales: [Double] = [0.005, 0.02, 0.0005], priorStrength: Double = 0.1, estimator: IntervalRateEstimator = IntervalRateEstimator(), simulation: RecordedInputSimulation = RecordedInputSimulation()) {
         self.estimator = estimator
         self.simulation = simulation
         self.outputWeights = outputWeights
         self.rateScales = rateScales
         self.priorStrength = priorStrength
+        self.includeMechanisticBaseline = includeMechanisticBaseline
     }
 
     public var schema: ParameterSchema { MLP.schema(layerSizes: HybridRateModel.layerSizes) }
@@ -96,13 +99,26 @@ public struct HybridComponent: TwinComponent {
                               metrics: ["train_loss_initial": initial, "train_loss": history.last ?? initial])
     }
 
-    /// Open-loop metrics on held-out batches.
-    public func trajectoryMetrics(_ parameters: ParameterSet, on heldOut: [BatchRecord]) throws -> TrajectoryMetrics {
+    /// Open-loop metrics on held-out batches; with `reference` (e.g. simulator truth for
+    /// the same batches) the trajectories are scored against it instead of the assays.
+    public func trajectoryMetrics(_ parameters: ParameterSet, on heldOut: [BatchRecord],
+                                  reference: [BatchRecord]? = nil) throws -> TrajectoryMetrics {
         let model = HybridBioreactorModel(rates: try rateModel(parameters), hydrolysis: estimator.hydrolysis)
-        return TrajectoryMetrics.compute(try heldOut.map { ($0, try model.simulate($0, using: simulation)) })
+        let sims = try heldOut.map { try model.simulate($0, using: simulation) }
+        if let reference { return TrajectoryMetrics.compute(simulated: sims, records: heldOut, reference: reference) }
+        return TrajectoryMetrics.compute(Array(zip(heldOut, sims)).map { ($0.0, $0.1) })
     }
 
+    /// Hybrid metrics (`rmse_X`, …) and, if ``includeMechanisticBaseline``, the nominal
+    /// mechanistic model's on the same batches (`mechanistic_rmse_X`, …), so every
+    /// evaluation report carries its baseline.
     public func evaluate(_ parameters: ParameterSet, on heldOut: [BatchRecord]) throws -> [String: Double] {
-        try trajectoryMetrics(parameters, on: heldOut).dictionary()
+        var metrics = try trajectoryMetrics(parameters, on: heldOut).dictionary()
+        if includeMechanisticBaseline {
+            let baseline = MechanisticBaseline()
+            let sims = try heldOut.map { try baseline.simulate($0, using: simulation) }
+            metrics.merge(TrajectoryMetrics.compute(Array(zip(heldOut, sims))).dictionary(prefix: "mechanistic_")) { a, _ in a }
+        }
+        return metrics
     }
 }

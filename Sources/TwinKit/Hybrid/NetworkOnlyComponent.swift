@@ -53,9 +53,14 @@ public struct NetworkOnlyComponent: TwinComponent {
                               metrics: ["train_loss_initial": before, "train_loss": history.last ?? before])
     }
 
-    public func trajectoryMetrics(_ parameters: ParameterSet, on heldOut: [BatchRecord]) throws -> TrajectoryMetrics {
+    /// Open-loop metrics on held-out batches; with `reference` (e.g. simulator truth for
+    /// the same batches) the trajectories are scored against it instead of the assays.
+    public func trajectoryMetrics(_ parameters: ParameterSet, on heldOut: [BatchRecord],
+                                  reference: [BatchRecord]? = nil) throws -> TrajectoryMetrics {
         let m = try model(parameters)
-        return TrajectoryMetrics.compute(try heldOut.map { ($0, try m.simulate($0, using: simulation)) })
+        let sims = try heldOut.map { try m.simulate($0, using: simulation) }
+        if let reference { return TrajectoryMetrics.compute(simulated: sims, records: heldOut, reference: reference) }
+        return TrajectoryMetrics.compute(Array(zip(heldOut, sims)).map { ($0.0, $0.1) })
     }
 
     public func evaluate(_ parameters: ParameterSet, on heldOut: [BatchRecord]) throws -> [String: Double] {

@@ -39,6 +39,18 @@ public struct TrajectoryMetrics: Sendable, Equatable {
             batches: pairs.count, assays: assays)
     }
 
+    /// Metrics of trajectories simulated from `records` (the model's inputs) scored against
+    /// `reference` batches with the same ids and rows — e.g. the simulator's `truth.csv` —
+    /// instead of the noisy assays. Batches without a reference are scored against their
+    /// own assays.
+    public static func compute(simulated: [[ReactorState]], records: [BatchRecord], reference: [BatchRecord]) -> TrajectoryMetrics {
+        let byID = Dictionary(reference.map { ($0.batchID, $0) }, uniquingKeysWith: { a, _ in a })
+        return compute(zip(records, simulated).map { record, sim in
+            if let ref = byID[record.batchID], ref.rowCount == record.rowCount { return (ref, sim) }
+            return (record, sim)
+        })
+    }
+
     /// As a metrics dictionary (keys are stable: they appear in manifests and reports).
     public func dictionary(prefix: String = "") -> [String: Double] {
         [
