@@ -80,6 +80,12 @@ public actor Coordinator {
                 await suspend()
             }
             if stopRequested { break }
+            // The version rounds start from gets evaluated too (once), so every later
+            // version's held-out metrics have a baseline to compare with.
+            if config.evaluationDeadlineSeconds > 0, try registry.evaluations(version: latest.number) == nil {
+                try await evaluate(latest)
+                if stopRequested { break }
+            }
             guard let committed = try await runRound(round, base: latest) else { continue }
             latest = committed
             if config.evaluationDeadlineSeconds > 0, !stopRequested {
@@ -146,6 +152,7 @@ public actor Coordinator {
         for name in selected {
             send(.task(task), to: name, round: round, payload: payload)
         }
+        logger.debug("tasks queued", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.roundDeadlineSeconds))
             await self.deadlineReached(round: round)
@@ -172,7 +179,9 @@ public actor Coordinator {
         if !missing.isEmpty {
             record("round-closed-with-missing-sites", ["round": String(round), "missing": missing.joined(separator: ",")])
         }
+        logger.debug("round closed", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let outcome = try registry.aggregate(parent: base, strategy: strategy, updates: Array(finished.accepted.values), limits: codec.limits)
+        logger.debug("aggregated", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let parameters = try registry.putObject(SafeTensors.encode(outcome.state.parameters), durable: false)
         let optimizer = outcome.state.optimizerState.isEmpty ? nil : try registry.putObject(SafeTensors.encode(outcome.state.optimizerState), durable: false)
         flushAudit()

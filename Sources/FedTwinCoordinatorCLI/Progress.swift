@@ -20,7 +20,7 @@ struct Progress: Sendable {
             line = String(format: "round %d: sites reported %d/%d (%@), %@ in, %.2f s", round, reported, selected, site, Self.bytes(bytes), elapsed)
         case .roundRetried(let round, let accepted, let needed): line = "round \(round): only \(accepted) of \(needed) needed updates — retrying the round"
         case .versionCommitted(let version, let round, let sites, let samples, let elapsed):
-            line = String(format: "round %d: committed version %d (%d sites, %d samples) in %.2f s", round, version, sites, samples, elapsed)
+            line = String(format: "round %d: committed version %d (%d sites, %d samples) in %.1f ms", round, version, sites, samples, elapsed * 1000)
         case .evaluationsRecorded(let version, let sites, let loss):
             line = "version \(version): evaluated by \(sites) sites" + (loss.map { String(format: ", held-out loss %.4g", $0) } ?? "")
         case .finished(let version): line = "finished: all rounds done, latest version \(version)"

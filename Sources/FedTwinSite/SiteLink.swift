@@ -31,8 +31,9 @@ actor SiteLink {
             frame = try codec.encode(message, envelope: envelope, signer: key)
         }
         nextSeq += 1
-        log.sent(message.type, frame: frame, envelope: envelope)
+        // Queue first, then log: the log's fsync stays off the frame's path.
         outbound.yield(frame)
+        log.sent(message.type, frame: frame, envelope: envelope)
     }
 
     func setState(_ state: String) { self.state = state }

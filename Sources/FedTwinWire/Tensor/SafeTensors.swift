@@ -35,12 +35,23 @@ public enum SafeTensors {
         out.reserveCapacity(8 + headerBytes.count + offset)
         withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out += $0 }
         out += headerBytes
-        for tensor in tensors {
-            switch tensor.values {
-            case .f32(let values):
-                for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 } }
-            case .f64(let values):
-                for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 } }
+        let dataStart = out.count
+        out.append(contentsOf: repeatElement(0, count: offset))
+        out.withUnsafeMutableBytes { raw in
+            var position = dataStart
+            for tensor in tensors {
+                switch tensor.values {
+                case .f32(let values):
+                    for v in values {
+                        raw.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: position, as: UInt32.self)
+                        position += 4
+                    }
+                case .f64(let values):
+                    for v in values {
+                        raw.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: position, as: UInt64.self)
+                        position += 8
+                    }
+                }
             }
         }
         return out
