@@ -107,4 +107,23 @@ struct NeuralNetTests {
         }
         #expect(distance(anchored) < 0.5 * distance(free))
     }
+
+    @Test("decoupled weight decay shrinks data-free weights geometrically instead of at Adam's full step")
+    func decoupledDecay() {
+        // Inputs are all zero, so the weight sees no data gradient; only the bias learns.
+        let inputs = [[Double]](repeating: [0], count: 8)
+        let targets = [[Double]](repeating: [1], count: 8)
+        let start = MLP(layerSizes: [1, 1], hidden: .linear, output: .linear, seed: 3)
+        var decoupled = start
+        var coupled = start
+        var t = RegressionTrainer(epochs: 10, batchSize: 8, learningRate: 0.01, seed: 1, weightDecay: 0.5)
+        t.decoupledWeightDecay = true
+        t.fit(&decoupled, inputs: inputs, targets: targets)
+        let w0 = start.parameters[0]
+        #expect(abs(decoupled.parameters[0] - w0 * pow(1 - 0.01 * 0.5, 10)) < 1e-12)
+        t.decoupledWeightDecay = false
+        t.fit(&coupled, inputs: inputs, targets: targets)
+        // Adam normalises the L2 gradient: the weight moves ≈ lr per step towards zero.
+        #expect(abs(abs(w0 - coupled.parameters[0]) - 0.1) < 0.02)
+    }
 }

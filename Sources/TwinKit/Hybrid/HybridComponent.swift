@@ -14,16 +14,20 @@ public struct HybridComponent: TwinComponent {
     /// Typical noise of interval rate estimates (μ 1/h, σ and π g/g/h): residuals are
     /// divided by these so the three rates count comparably.
     public var rateScales: [Double]
-    /// L2 pull of all weights towards zero, i.e. of every correction factor towards 1 (the
+    /// Pull of all weights towards zero, i.e. of every correction factor towards 1 (the
     /// PenSim prior), added to the config's weight decay. Part of the model rather than of
-    /// the training config because it encodes how much the literature kinetics are trusted;
-    /// 0.1 was the best of {0.01, 0.03, 0.1, 0.3} for local training on the default sites
-    /// (docs/twin.md).
+    /// the training config because it encodes how much the literature kinetics are trusted.
+    /// Default 3 with ``decoupledPrior`` (see docs/twin.md for the values tried).
     public var priorStrength: Double
+    /// Apply the prior pull AdamW-style (decoupled from Adam's scaling); see
+    /// ``RegressionTrainer/decoupledWeightDecay``. With the L2 form, each site's Adam moved
+    /// weights it had no data about at the full learning rate, and in-process FedAvg stayed
+    /// far from pooled training; decoupled, FedAvg tracks pooled closely (docs/twin.md).
+    public var decoupledPrior: Bool = true
     /// Whether ``evaluate(_:on:)`` also reports the mechanistic-only baseline.
     public var includeMechanisticBaseline: Bool
 
-    public init(includeMechanisticBaseline: Bool = true, outputWeights: [Double] = [1, 1, 1], rateScales: [Double] = [0.005, 0.02, 0.0005], priorStrength: Double = 0.1, estimator: IntervalRateEstimator = IntervalRateEstimator(), simulation: RecordedInputSimulation = RecordedInputSimulation()) {
+    public init(includeMechanisticBaseline: Bool = true, outputWeights: [Double] = [1, 1, 1], rateScales: [Double] = [0.005, 0.02, 0.0005], priorStrength: Double = 3, estimator: IntervalRateEstimator = IntervalRateEstimator(), simulation: RecordedInputSimulation = RecordedInputSimulation()) {
         self.estimator = estimator
         self.simulation = simulation
         self.outputWeights = outputWeights
@@ -93,7 +97,9 @@ public struct HybridComponent: TwinComponent {
         let before = data.indices.compactMap { loss(data[$0], outputs: fixed.network.forward(inputs[$0]), model: fixed)?.loss }
         var regularised = config
         regularised.weightDecay += priorStrength
-        let history = regularised.trainer().fit(&model.network, inputs: inputs) { i, o in loss(data[i], outputs: o, model: fixed) }
+        var trainer = regularised.trainer()
+        trainer.decoupledWeightDecay = decoupledPrior
+        let history = trainer.fit(&model.network, inputs: inputs) { i, o in loss(data[i], outputs: o, model: fixed) }
         let initial = before.isEmpty ? 0 : before.reduce(0, +) / Double(before.count)
         return TrainingResult(parameters: model.network.parameterSet(), samples: data.count,
                               metrics: ["train_loss_initial": initial, "train_loss": history.last ?? initial])

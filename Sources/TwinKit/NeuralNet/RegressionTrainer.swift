@@ -14,6 +14,10 @@ public struct RegressionTrainer: Sendable {
     public var proximalMu: Double
     /// L2 penalty on all weights (small; keeps extrapolation tame).
     public var weightDecay: Double
+    /// Apply weight decay decoupled from Adam's moment scaling (AdamW, Loshchilov & Hutter
+    /// 2019) instead of as an L2 gradient. With the L2 form Adam normalises the decay
+    /// gradient, so parameters a site has no data about move at the full learning rate.
+    public var decoupledWeightDecay: Bool = false
     /// Per-output weights on squared errors (nil = all 1). Lets a component say which
     /// outputs matter more per unit error, e.g. inverse noise variances.
     public var outputWeights: [Double]?
@@ -76,9 +80,13 @@ public struct RegressionTrainer: Sendable {
                     for i in 0..<gradient.count {
                         gradient[i] = gradient[i] * scale
                             + proximalMu * (model.parameters[i] - anchor[i])
-                            + weightDecay * model.parameters[i]
+                            + (decoupledWeightDecay ? 0 : weightDecay * model.parameters[i])
                     }
                     adam.update(&model.parameters, gradient: gradient)
+                    if decoupledWeightDecay && weightDecay > 0 {
+                        let shrink = 1 - learningRate * weightDecay
+                        for i in 0..<model.parameters.count { model.parameters[i] *= shrink }
+                    }
                 }
                 start = end
             }
@@ -127,9 +135,13 @@ public struct RegressionTrainer: Sendable {
                     for i in 0..<gradient.count {
                         gradient[i] = gradient[i] * scale
                             + proximalMu * (model.parameters[i] - anchor[i])
-                            + weightDecay * model.parameters[i]
+                            + (decoupledWeightDecay ? 0 : weightDecay * model.parameters[i])
                     }
                     adam.update(&model.parameters, gradient: gradient)
+                    if decoupledWeightDecay && weightDecay > 0 {
+                        let shrink = 1 - learningRate * weightDecay
+                        for i in 0..<model.parameters.count { model.parameters[i] *= shrink }
+                    }
                 }
                 start = end
             }
