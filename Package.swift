@@ -109,8 +109,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "FedTwinCoordinatorTests",
+            dependencies: ["FedTwinCoordinator", "FedTwinRegistry", "FedTwinAggregation", "FedTwinTransport", "FedTwinWire",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "FedTwinIntegrationTests",
-            dependencies: ["FedTwinWire", "FedTwinRegistry"]
+            dependencies: [
+                "FedTwinWire", "FedTwinRegistry", "FedTwinTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -55,6 +55,14 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
              taskCompressionLevel, maxBodyMiB, maxConnections, portFile
     }
 
+    enum TrainingKeys: String, CodingKey {
+        case epochs, learningRate, batchSize, proximalMu, seed
+    }
+
+    enum StrategyKeys: String, CodingKey {
+        case name, settings
+    }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = CoordinatorConfiguration()
@@ -62,7 +70,6 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
         store = try c.decodeIfPresent(String.self, forKey: .store) ?? d.store
         key = try c.decodeIfPresent(String.self, forKey: .key) ?? d.key
-        strategy = try c.decodeIfPresent(StrategyConfig.self, forKey: .strategy) ?? d.strategy
         rounds = try c.decodeIfPresent(Int.self, forKey: .rounds) ?? d.rounds
         minSites = try c.decodeIfPresent(Int.self, forKey: .minSites) ?? d.minSites
         sitesPerRound = try c.decodeIfPresent(Int.self, forKey: .sitesPerRound) ?? d.sitesPerRound
@@ -70,7 +77,27 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         evaluationDeadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .evaluationDeadlineSeconds) ?? d.evaluationDeadlineSeconds
         heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? d.heartbeatSeconds
         readTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .readTimeoutSeconds) ?? d.readTimeoutSeconds
-        training = try c.decodeIfPresent(TrainingSettings.self, forKey: .training) ?? d.training
+        if c.contains(.training) {
+            let t = try c.nestedContainer(keyedBy: TrainingKeys.self, forKey: .training)
+            if let unknown = t.allKeys.first(where: { TrainingKeys(stringValue: $0.stringValue) == nil }) {
+                throw DecodingError.dataCorruptedError(forKey: unknown, in: t, debugDescription: "unknown key")
+            }
+            training = TrainingSettings(
+                epochs: try t.decodeIfPresent(Int.self, forKey: .epochs) ?? d.training.epochs,
+                learningRate: try t.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.training.learningRate,
+                batchSize: try t.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.training.batchSize,
+                proximalMu: try t.decodeIfPresent(Double.self, forKey: .proximalMu) ?? d.training.proximalMu,
+                seed: try t.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.training.seed)
+        } else {
+            training = d.training
+        }
+        if c.contains(.strategy) {
+            let st = try c.nestedContainer(keyedBy: StrategyKeys.self, forKey: .strategy)
+            strategy = StrategyConfig(name: try st.decode(String.self, forKey: .name),
+                                      settings: try st.decodeIfPresent([String: Double].self, forKey: .settings) ?? [:])
+        } else {
+            strategy = d.strategy
+        }
         updateEncoding = try c.decodeIfPresent(String.self, forKey: .updateEncoding) ?? d.updateEncoding
         updateBlockSize = try c.decodeIfPresent(Int.self, forKey: .updateBlockSize) ?? d.updateBlockSize
         updateCompressionLevel = c.contains(.updateCompressionLevel) ? try c.decodeIfPresent(Int.self, forKey: .updateCompressionLevel) : d.updateCompressionLevel

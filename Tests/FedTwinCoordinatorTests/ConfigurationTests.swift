@@ -1,0 +1,55 @@
+import FedTwinCoordinator
+import Foundation
+import Testing
+
+private func writeConfig(_ text: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("coordinator-\(UUID().uuidString).json").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+@Test func defaultsFillWhatTheFileLeavesOut() throws {
+    let path = try writeConfig(#"{"rounds": 7, "strategy": {"name": "fedadam", "settings": {"lr": 0.05}}, "training": {"epochs": 3}}"#)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let config = try CoordinatorConfiguration.load(from: path)
+    #expect(config.rounds == 7)
+    #expect(config.strategy.name == "fedadam")
+    #expect(config.training.epochs == 3)
+    #expect(config.minSites == CoordinatorConfiguration().minSites)
+}
+
+@Test(arguments: [
+    (#"{"rounds": "five"}"#, "rounds"),
+    (#"{"roundz": 3}"#, "roundz"),
+    (#"{"training": {"epochs": 0, "learningRate": 0.01, "batchSize": 8, "proximalMu": 0, "seed": 1}}"#, "training.epochs"),
+    (#"{"minSites": 0}"#, "minSites"),
+    (#"{"strategy": {"name": "fedsgd"}}"#, "strategy"),
+    (#"{"updateEncoding": "int4"}"#, "updateEncoding"),
+    (#"{"heartbeatSeconds": 10, "readTimeoutSeconds": 15}"#, "readTimeoutSeconds"),
+    (#"{"port": 70000}"#, "port"),
+])
+func configErrorsNameFileAndKey(text: String, key: String) throws {
+    let path = try writeConfig(text)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    do {
+        _ = try CoordinatorConfiguration.load(from: path)
+        Issue.record("config \(text) was accepted")
+    } catch let error as ConfigurationError {
+        #expect(error.file == path)
+        #expect(error.key == key, "\(error)")
+        #expect(error.description.contains(path) && error.description.contains(key))
+    }
+}
+
+@Test func unreadableOrMalformedFilesAreNamed() throws {
+    #expect(throws: ConfigurationError.self) { try CoordinatorConfiguration.load(from: "/nonexistent/coordinator.json") }
+    let path = try writeConfig("{ not json")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    do {
+        _ = try CoordinatorConfiguration.load(from: path)
+        Issue.record("malformed JSON accepted")
+    } catch let error as ConfigurationError {
+        #expect(error.key == nil)
+        #expect(error.description.hasPrefix(path))
+    }
+}

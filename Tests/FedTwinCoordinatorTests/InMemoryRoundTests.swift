@@ -1,0 +1,141 @@
+import FedTwinAggregation
+import FedTwinCoordinator
+import FedTwinRegistry
+import FedTwinTransport
+import FedTwinWire
+import Foundation
+import Logging
+import Testing
+
+/// A scripted site over an in-memory connection: answers every task with a fixed delta.
+struct ScriptedSite {
+    let name: String
+    let key: SigningKey
+    let delta: Float
+    let samples: Int
+    /// Send each update twice (the second copy is a replay).
+    var replayUpdates = false
+
+    /// Runs until the coordinator says bye; returns the reject codes it received.
+    func run(_ connection: InMemoryFrameConnection) async throws -> [ReasonCode] {
+        let codec = MessageCodec()
+        try await connection.send(try codec.encode(.hello(Hello(site: name, software: "test")),
+                                                   envelope: Envelope(sender: key.publicKey.fingerprint), signer: key))
+        var frames = connection.inbound.makeAsyncIterator()
+        guard let first = try await frames.next() else { return [] }
+        let sealed = try codec.parse(first)
+        if let reject = sealed.claimedReject() { return [reject.code] }
+        let coordinatorKey = try sealed.claimedCoordinatorKey()
+        let welcome = try sealed.open(with: coordinatorKey)
+        var seq: UInt64 = 1
+        var rejects: [ReasonCode] = []
+        while let bytes = try await frames.next() {
+            let received = try codec.parse(bytes).open(with: coordinatorKey)
+            switch received.message {
+            case .task(let task):
+                let tensors = received.tensors.map { Tensor(name: $0.name, shape: $0.shape, floats: [Float](repeating: delta, count: $0.elementCount)) }
+                let envelope = Envelope(sender: key.publicKey.fingerprint, session: welcome.envelope.session,
+                                        challenge: welcome.envelope.challenge, round: received.envelope.round, seq: seq)
+                let frame = try codec.encode(.update(Update(baseVersionID: task.baseVersionID, samples: samples, metrics: ["loss": Double(delta)])),
+                                             envelope: envelope, tensors: tensors,
+                                             options: PayloadOptions(encoding: .f32, compressionLevel: nil, delta: task.baseVersionID), signer: key)
+                seq += 1
+                try await connection.send(frame)
+                if replayUpdates { try await connection.send(frame) }
+            case .reject(let reject):
+                rejects.append(reject.code)
+            case .bye:
+                await connection.close()
+                return rejects
+            default:
+                break
+            }
+        }
+        return rejects
+    }
+}
+
+private func makeFederation(rounds: Int) throws -> (Registry, SigningKey, [ScriptedSite], CoordinatorConfiguration) {
+    let coordinatorKey = try SigningKey.generate()
+    let schema = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [4])])
+    let registry = try Registry.create(storage: InMemoryStorage(), component: ComponentSpec(id: "test", schema: schema, aggregation: .mean),
+                                       initialParameters: [Tensor(name: "w", shape: [4], floats: [1, 2, 3, 4])],
+                                       signer: coordinatorKey, software: "test")
+    var sites: [ScriptedSite] = []
+    for (name, delta, samples) in [("site-a", Float(0.5), 1), ("site-b", Float(0.25), 3)] {
+        let key = try SigningKey.generate()
+        try registry.enroll(name: name, key: key.publicKey, signer: coordinatorKey)
+        sites.append(ScriptedSite(name: name, key: key, delta: delta, samples: samples))
+    }
+    var config = CoordinatorConfiguration()
+    config.rounds = rounds
+    config.minSites = 2
+    config.roundDeadlineSeconds = 10
+    config.evaluationDeadlineSeconds = 0
+    return (registry, coordinatorKey, sites, config)
+}
+
+@Test(.timeLimit(.minutes(1)))
+func roundsCommitTheSampleWeightedMean() async throws {
+    let (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 2)
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let rejects = try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
+        for site in sites {
+            let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+            group.addTask { await coordinator.serve(coordinatorEnd); return [] }
+            group.addTask { try await site.run(siteEnd) }
+        }
+        try await coordinator.run()
+        var all: [ReasonCode] = []
+        for try await codes in group { all += codes }
+        return all
+    }
+    #expect(rejects.isEmpty)
+    let latest = try registry.latestVersion()
+    #expect(latest.number == 2)
+    #expect(latest.manifest.contributions.map(\.site) == ["site-a", "site-b"])
+    // FedAvg per round: (0.5·1 + 0.25·3) / 4 = 0.3125.
+    let w = try registry.state(of: latest).parameters[0]
+    #expect(w.values == .f32([1.625, 2.625, 3.625, 4.625]))
+    #expect(registry.verify(replay: true).passed)
+}
+
+@Test(.timeLimit(.minutes(1)))
+func aReplayedUpdateIsRefusedAndAudited() async throws {
+    var (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 1)
+    sites[0].replayUpdates = true
+    config.rounds = 1
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let rejects = try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
+        for site in sites {
+            let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+            group.addTask { await coordinator.serve(coordinatorEnd); return [] }
+            group.addTask { try await site.run(siteEnd) }
+        }
+        try await coordinator.run()
+        var all: [ReasonCode] = []
+        for try await codes in group { all += codes }
+        return all
+    }
+    #expect(rejects == [.replay])
+    let refused = try registry.auditEntries().filter { $0.event == "frame-refused" }
+    #expect(refused.count == 1)
+    #expect(refused.first?.data["code"] == "replay")
+    #expect(refused.first?.data["site"] == "site-a")
+    #expect(try registry.latestVersion().number == 1)
+}
+
+@Test(.timeLimit(.minutes(1)))
+func anUnenrolledKeyIsRefusedAndAudited() async throws {
+    let (registry, coordinatorKey, _, config) = try makeFederation(rounds: 1)
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let stranger = ScriptedSite(name: "site-x", key: try SigningKey.generate(), delta: 1, samples: 1)
+    let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+    async let served: Void = coordinator.serve(coordinatorEnd)
+    let codes = try await stranger.run(siteEnd)
+    await served
+    #expect(codes == [.unknownKey])
+    let refused = try registry.auditEntries().filter { $0.event == "hello-refused" }
+    #expect(refused.first?.data["code"] == "unknown-key")
+    #expect(refused.first?.data["fingerprint"] == stranger.key.publicKey.fingerprint.hex)
+}
