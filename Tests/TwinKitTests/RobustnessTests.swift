@@ -44,4 +44,16 @@ struct RobustnessTests {
         q.logging.offlineInterval = 0.01
         #expect(throws: SiteProfileError(field: "logging.offlineInterval", reason: "must be at least the online interval")) { try q.validate() }
     }
+
+    @Test("training on batches without biomass assays is an error, not a silent no-op")
+    func noAssays() throws {
+        var record = HybridTests.site(noiseFree: false, batches: 1).simulate()[0].record
+        record.biomass = record.biomass.map { _ in nil }
+        #expect(throws: BatchDataError.self) {
+            try HybridComponent().train(from: HybridComponent().initialParameters(seed: 1), on: [record], config: TrainingConfig())
+        }
+        #expect(throws: BatchDataError.self) {
+            try NetworkOnlyComponent().train(from: NetworkOnlyComponent().initialParameters(seed: 1), on: [record], config: TrainingConfig())
+        }
+    }
 }

@@ -92,6 +92,9 @@ public struct HybridComponent: TwinComponent {
     public func train(from parameters: ParameterSet, on training: [BatchRecord], config: TrainingConfig) throws -> TrainingResult {
         var model = try rateModel(parameters)
         let data = try examples(training, model: model)
+        guard !data.isEmpty else {
+            throw BatchDataError(batchID: training.first?.batchID ?? "<none>", what: "no pair of biomass assays to learn rates from")
+        }
         let inputs = data.map(\.input)
         let fixed = model
         let before = data.indices.compactMap { loss(data[$0], outputs: fixed.network.forward(inputs[$0]), model: fixed)?.loss }

@@ -47,6 +47,9 @@ public struct NetworkOnlyComponent: TwinComponent {
     public func train(from parameters: ParameterSet, on training: [BatchRecord], config: TrainingConfig) throws -> TrainingResult {
         var m = try model(parameters)
         let (inputs, targets) = try trainingSet(training, model: m)
+        guard !inputs.isEmpty else {
+            throw BatchDataError(batchID: training.first?.batchID ?? "<none>", what: "no pair of biomass assays to learn slopes from")
+        }
         let before = RegressionTrainer.loss(m.network, inputs: inputs, targets: targets, outputWeights: outputWeights)
         let history = config.trainer(outputWeights: outputWeights).fit(&m.network, inputs: inputs, targets: targets)
         return TrainingResult(parameters: m.network.parameterSet(), samples: inputs.count,
