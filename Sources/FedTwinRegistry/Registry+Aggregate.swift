@@ -27,8 +27,12 @@ extension Registry {
     ///
     /// The coordinator commits what this returns, and `models verify --replay` calls it
     /// again on the same objects: one code path, so a replay is bit-for-bit.
+    ///
+    /// `signaturesVerified`: the caller (the coordinator) verified every frame's signature
+    /// when it arrived, and the object store re-checks each frame's hash on read, so the
+    /// Ed25519 verification is not repeated. Replay always verifies.
     public func aggregate(parent: StoredVersion, strategy: any AggregationStrategy, updates: [PendingContribution],
-                          limits: FrameLimits = .default) throws -> AggregationOutcome {
+                          limits: FrameLimits = .default, signaturesVerified: Bool = false) throws -> AggregationOutcome {
         let component = parent.manifest.component
         var aggregator = try StreamingAggregator(component: component, strategy: strategy, base: try state(of: parent))
         var records: [ContributionRecord] = []
@@ -40,7 +44,8 @@ extension Registry {
             let bytes = try object(pending.frameID)
             let received: ReceivedMessage
             do {
-                received = try codec.parse(bytes).open(with: try pending.site.key())
+                let sealed = try codec.parse(bytes)
+                received = signaturesVerified ? try sealed.openVerified() : try sealed.open(with: try pending.site.key())
             } catch {
                 throw RegistryError(path: path, problem: "stored update from \(pending.site.name) does not verify: \(error)")
             }
