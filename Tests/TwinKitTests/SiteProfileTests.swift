@@ -33,6 +33,12 @@ struct SiteProfileTests {
         #expect(a.strain != b.strain && b.strain != c.strain)
         // Round trip through JSON keeps every field.
         #expect(try JSONDecoder().decode(SiteProfile.self, from: a.jsonData()) == a)
+        // Each committed data.json maps the simulator's columns and seeds the split.
+        for (name, p) in [("site-a", a), ("site-b", b), ("site-c", c)] {
+            let config = try SiteDataConfig.load(from: Self.sitesDirectory.appendingPathComponent(name).appendingPathComponent("data.json"))
+            #expect(config.mapping == .simulatorDefault)
+            #expect(config.csv == "batches.csv" && config.splitSeed == p.seed + 1)
+        }
     }
 
     @Test("simulation is deterministic per batch, sparse offline, noisy and biased per site")

@@ -43,7 +43,7 @@ public struct SiteProfile: Sendable, Equatable, Codable {
     /// Pretty, stable JSON (sorted keys) for writing `profile.json`.
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 }
