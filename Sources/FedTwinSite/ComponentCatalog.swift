@@ -1,24 +1,24 @@
 import FedTwinWire
 import TwinKit
 
-/// The twin components a site can train, by id, and the wire dtype of their parameters.
+/// The twin components a site can train, by id (TwinKit's catalog plus the `noop`
+/// benchmark component), and how their parameters travel.
 public enum ComponentCatalog {
-    public static let ids = ["hybrid-bioreactor", "network-only", "noop"]
+    public static var ids: [String] { TwinComponentCatalog.ids + ["noop"] }
 
     public static func component(_ id: String) throws -> any TwinComponent {
-        switch id {
-        case "hybrid-bioreactor": return HybridComponent()
-        case "network-only": return NetworkOnlyComponent()
-        case "noop": return NoOpComponent()
-        default: throw SiteError(.unknownComponent(id))
-        }
+        if id == "noop" { return NoOpComponent() }
+        guard let component = TwinComponentCatalog.make(id) else { throw SiteError(.unknownComponent(id)) }
+        return component
     }
 
     /// The evaluation metric reported as "loss" (what `models list` shows as held-out loss):
-    /// for the bioreactor components, the product-titre trajectory RMSE (g/L).
+    /// for the bioreactor components, the product-titre trajectory RMSE (g/L); for the
+    /// titre regressor, its held-out RMSE.
     public static func primaryMetric(for component: any TwinComponent) -> String? {
         switch component.id {
         case "hybrid-bioreactor", "network-only": return "rmse_P"
+        case "titre-regressor": return "final_titre_rmse"
         default: return nil
         }
     }

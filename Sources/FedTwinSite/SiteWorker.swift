@@ -177,13 +177,21 @@ public struct SiteWorker: Sendable {
             try component.train(from: base, on: dataset?.training ?? [], config: settings)
         }
         await link.setState("idle")
-        let delta = try result.parameters.delta(from: base, dtype: dtype)
         var metrics = result.metrics.filter { $0.value.isFinite }
         metrics["train_seconds"] = (ContinuousClock.now - started).seconds
-        let options = PayloadOptions(encoding: encoding, blockSize: task.updateBlockSize,
+        let tensors: [Tensor]
+        let options: PayloadOptions
+        if component.aggregation == .sum {
+            // Sufficient statistics are summed exactly: sent whole and lossless, not as a delta.
+            tensors = result.parameters.wireTensors(dtype: dtype)
+            options = PayloadOptions(encoding: dtype == .f64 ? .f64 : .f32, compressionLevel: task.updateCompressionLevel.map(Int32.init))
+        } else {
+            tensors = try result.parameters.delta(from: base, dtype: dtype)
+            options = PayloadOptions(encoding: encoding, blockSize: task.updateBlockSize,
                                      compressionLevel: task.updateCompressionLevel.map(Int32.init), delta: task.baseVersionID)
+        }
         try await link.send(.update(Update(baseVersionID: task.baseVersionID, samples: result.samples, metrics: metrics)),
-                            round: round, tensors: delta, options: options)
+                            round: round, tensors: tensors, options: options)
         logger.info("update sent", metadata: ["round": "\(round)", "samples": "\(result.samples)"])
     }
 
