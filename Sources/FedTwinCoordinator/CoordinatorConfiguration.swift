@@ -35,11 +35,13 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     /// Encoding sites use for their updates: f32, f16 or q8.
     public var updateEncoding: String = "q8"
     public var updateBlockSize: Int = 256
-    /// zlib level for updates (nil/absent = none).
-    public var updateCompressionLevel: Int? = 6
-    /// zlib level for the global model sent with tasks (nil = none). Tasks are always
-    /// lossless so that sites can check the parameters' content id.
-    public var taskCompressionLevel: Int? = 1
+    /// zlib level for updates (nil/absent = none). Level 1 compresses q8 codes as well as
+    /// level 6 at a fraction of the CPU (docs/benchmarks.md).
+    public var updateCompressionLevel: Int? = 1
+    /// zlib level for the global model sent with tasks (nil = none, the default: zlib gains
+    /// only ~7 % on float32 weights). Tasks are always lossless so that sites can check the
+    /// parameters' content id.
+    public var taskCompressionLevel: Int? = nil
     /// Largest frame body accepted, in MiB.
     public var maxBodyMiB: Int = 256
     /// Most simultaneous connections.

@@ -64,6 +64,6 @@ extension SealedMessage {
             }
         }
         return ReceivedMessage(envelope: header.envelope, message: wrap(header.message), manifest: header.payload,
-                               tensors: tensors, frameID: frame.contentID)
+                               tensors: tensors, frame: frame.bytes)
     }
 }
