@@ -142,9 +142,13 @@ public struct Registry: Sendable {
 
     func commitUnlocked(_ manifest: VersionManifest, signer: SigningKey) throws -> StoredVersion {
         let path = Self.versionPath(manifest.version)
-        let existing = try versionNumbers()
-        if let last = existing.last {
-            guard manifest.version == last + 1 else {
+        // Versions are contiguous from 0, so "next after the latest" is an O(1) check:
+        // this one must not exist and, unless it is 0, its predecessor must.
+        let isNext = try storage.readTail(path, maxBytes: 0) == nil
+            && (manifest.version == 0 || (try storage.readTail(Self.versionPath(manifest.version - 1), maxBytes: 0)) != nil)
+        let last: Int? = isNext ? (manifest.version > 0 ? manifest.version - 1 : nil) : try versionNumbers().last
+        if let last {
+            guard isNext, manifest.version == last + 1 else {
                 throw RegistryError(path: path, problem: "cannot commit version \(manifest.version): the latest is \(last)")
             }
             let parent = try version(last)
@@ -158,7 +162,9 @@ public struct Registry: Sendable {
         }
         _ = try object(manifest.parameters)
         if let optimizer = manifest.optimizerState { _ = try object(optimizer) }
-        for contribution in manifest.contributions { _ = try object(contribution.update) }
+        for contribution in manifest.contributions where try storage.readTail(Self.objectPath(contribution.update), maxBytes: 0) == nil {
+            throw RegistryError(path: Self.objectPath(contribution.update), problem: "object missing: update from \(contribution.site)")
+        }
 
         let bytes = try Canonical.prettyEncoder.encode(manifest).bytes
         let id = SHA256.hex(bytes)
