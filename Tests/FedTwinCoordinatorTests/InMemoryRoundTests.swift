@@ -75,11 +75,10 @@ private func makeFederation(rounds: Int) throws -> (Registry, SigningKey, [Scrip
     return (registry, coordinatorKey, sites, config)
 }
 
-@Test(.timeLimit(.minutes(1)))
-func roundsCommitTheSampleWeightedMean() async throws {
-    let (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 2)
-    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
-    let rejects = try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
+/// Connects every scripted site over an in-memory pair, runs the coordinator's round loop
+/// to the end, and returns the reject codes the sites received.
+private func runFederation(_ coordinator: Coordinator, sites: [ScriptedSite]) async throws -> [ReasonCode] {
+    try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
         for site in sites {
             let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
             group.addTask { await coordinator.serve(coordinatorEnd); return [] }
@@ -90,6 +89,13 @@ func roundsCommitTheSampleWeightedMean() async throws {
         for try await codes in group { all += codes }
         return all
     }
+}
+
+@Test(.timeLimit(.minutes(1)))
+func roundsCommitTheSampleWeightedMean() async throws {
+    let (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 2)
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let rejects = try await runFederation(coordinator, sites: sites)
     #expect(rejects.isEmpty)
     let latest = try registry.latestVersion()
     #expect(latest.number == 2)
@@ -106,17 +112,7 @@ func aReplayedUpdateIsRefusedAndAudited() async throws {
     sites[0].replayUpdates = true
     config.rounds = 1
     let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
-    let rejects = try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
-        for site in sites {
-            let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
-            group.addTask { await coordinator.serve(coordinatorEnd); return [] }
-            group.addTask { try await site.run(siteEnd) }
-        }
-        try await coordinator.run()
-        var all: [ReasonCode] = []
-        for try await codes in group { all += codes }
-        return all
-    }
+    let rejects = try await runFederation(coordinator, sites: sites)
     #expect(rejects == [.replay])
     let refused = try registry.auditEntries().filter { $0.event == "frame-refused" }
     #expect(refused.count == 1)
