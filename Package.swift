@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "FedTwinTransport",
             dependencies: [
-                "FedTwinWire",
+                "FedTwinWire", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

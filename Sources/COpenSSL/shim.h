@@ -26,4 +26,8 @@ static inline int fedtwin_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int versio
     return (int)SSL_CTX_set_min_proto_version(ctx, version);
 }
 
+static inline int fedtwin_MBSTRING_ASC(void) { return MBSTRING_ASC; }
+
+static inline X509 *fedtwin_SSL_get1_peer_certificate(const SSL *ssl) { return SSL_get1_peer_certificate(ssl); }
+
 #endif

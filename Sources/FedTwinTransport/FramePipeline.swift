@@ -8,6 +8,7 @@ import NIOCore
 /// A TLS handler is inserted at the head, before the handler named `decoderName`, so the
 /// framing sees plaintext and nothing else changes.
 enum FramePipeline {
+    static let tlsName = "fedtwin.tls"
     static let decoderName = "fedtwin.frame-decoder"
     static let encoderName = "fedtwin.frame-encoder"
     static let guardName = "fedtwin.frame-guard"
@@ -24,6 +25,9 @@ enum FramePipeline {
         activation: EventLoopPromise<Void>? = nil
     ) throws -> NIOAsyncChannel<[UInt8], Never> {
         let sync = channel.pipeline.syncOperations
+        if let tls = configuration.tls {
+            try sync.addHandler(try TLSHandler(context: tls), name: tlsName)
+        }
         try sync.addHandler(ByteToMessageHandler(FrameDecoder(limits: configuration.limits)), name: decoderName)
         try sync.addHandler(FrameEncoder(), name: encoderName)
         try sync.addHandler(FrameGuardHandler(

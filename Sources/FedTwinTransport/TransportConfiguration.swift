@@ -23,6 +23,9 @@ public struct TransportConfiguration: Sendable {
     public var inboundBufferFrames: Int
     /// Listen backlog for the server socket.
     public var backlog: Int
+    /// TLS 1.3 with mutual authentication, or nil for plain TCP (only when explicitly
+    /// asked for: `--insecure`).
+    public var tls: TLSContext?
 
     public init(
         limits: FrameLimits = .default,
@@ -31,7 +34,8 @@ public struct TransportConfiguration: Sendable {
         maxConnections: Int = 256,
         connectTimeout: Duration = .seconds(10),
         inboundBufferFrames: Int = 4,
-        backlog: Int = 256
+        backlog: Int = 256,
+        tls: TLSContext? = nil
     ) {
         self.limits = limits
         self.readTimeout = readTimeout
@@ -40,6 +44,7 @@ public struct TransportConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.inboundBufferFrames = inboundBufferFrames
         self.backlog = backlog
+        self.tls = tls
     }
 
     /// The defaults above.

@@ -16,7 +16,7 @@ public struct OpenSSLError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Captures and clears the calling thread's OpenSSL error queue.
-    static func drain(_ operation: String) -> OpenSSLError {
+    public static func drain(_ operation: String) -> OpenSSLError {
         var messages: [String] = []
         while true {
             let code = ERR_get_error()
