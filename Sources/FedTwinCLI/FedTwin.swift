@@ -7,6 +7,6 @@ struct FedTwin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedtwin",
         abstract: "FedTwin tools: keys, frame inspection, protocol vectors, benchmarks.",
-        subcommands: [Keygen.self, StoreCommand.self, DataCommand.self, FrameCommand.self, Vectors.self, Bench.self, Enroll.self, Revoke.self, ModelsCommand.self, AuditCommand.self]
+        subcommands: [Keygen.self, StoreCommand.self, DataCommand.self, FrameCommand.self, Vectors.self, Bench.self, Enroll.self, Revoke.self, ModelsCommand.self, AuditCommand.self, MonitorCommand.self, ExperimentCommand.self]
     )
 }
