@@ -239,6 +239,13 @@ extension Coordinator {
             refuse(site.name, .schemaMismatch, "samples must be positive, got \(update.samples)", seq: seq, round: UInt64(round))
             return
         }
+        if let bound = config.maxUpdateNorm, component.aggregation == .mean {
+            let norm = DeltaCombination.l2Norm(received.tensors)
+            guard norm <= bound else {
+                refuse(site.name, .normExceeded, "delta L2 norm \(norm) exceeds maxUpdateNorm \(bound)", seq: seq, round: UInt64(round))
+                return
+            }
+        }
         let id: String
         do {
             id = try registry.putObject(bytes, durable: false)

@@ -46,8 +46,13 @@ public actor Coordinator {
         self.registry = registry
         self.key = key
         self.config = config
-        self.strategy = try config.strategy.makeStrategy()
+        let strategy = try config.strategy.makeStrategy()
+        self.strategy = strategy
         self.component = info.component
+        if info.component.aggregation == .sum, !strategy.combination.isPlainMean {
+            throw ConfigurationError(file: "coordinator configuration", key: "strategy.combiner",
+                                     problem: "component \(info.component.id) sums sufficient statistics; combiners and clipping apply only to delta (mean) components")
+        }
         self.logger = logger
         self.onEvent = onEvent
         var limits = FrameLimits.default

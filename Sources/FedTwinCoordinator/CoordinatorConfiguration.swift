@@ -14,7 +14,8 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     public var store: String = "store"
     /// Coordinator private key (PKCS#8 PEM, mode 0600).
     public var key: String = "coordinator.key"
-    /// Aggregation strategy and its settings.
+    /// Aggregation strategy, its settings, and the combiner of the sites' deltas (with
+    /// update-norm clipping: settings `clip`, `trim`, `byzantine`, `select`).
     public var strategy: StrategyConfig = StrategyConfig(name: "fedavg")
     /// Round number to stop after (rounds are numbered from 1 across restarts).
     public var rounds: Int = 5
@@ -46,6 +47,8 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     public var maxBodyMiB: Int = 256
     /// Most simultaneous connections.
     public var maxConnections: Int = 256
+    /// Updates whose delta has a larger L2 norm are refused (`norm-exceeded`); nil = no bound.
+    public var maxUpdateNorm: Double?
     /// File to write the bound port into (for scripts using port 0).
     public var portFile: String?
 
@@ -54,7 +57,7 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, store, key, strategy, rounds, minSites, sitesPerRound, roundDeadlineSeconds, evaluationDeadlineSeconds,
              heartbeatSeconds, readTimeoutSeconds, training, updateEncoding, updateBlockSize, updateCompressionLevel,
-             taskCompressionLevel, maxBodyMiB, maxConnections, portFile
+             taskCompressionLevel, maxBodyMiB, maxConnections, maxUpdateNorm, portFile
     }
 
     enum TrainingKeys: String, CodingKey {
@@ -62,7 +65,7 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     }
 
     enum StrategyKeys: String, CodingKey {
-        case name, settings
+        case name, settings, combiner
     }
 
     public init(from decoder: any Decoder) throws {
@@ -96,7 +99,8 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         if c.contains(.strategy) {
             let st = try c.nestedContainer(keyedBy: StrategyKeys.self, forKey: .strategy)
             strategy = StrategyConfig(name: try st.decode(String.self, forKey: .name),
-                                      settings: try st.decodeIfPresent([String: Double].self, forKey: .settings) ?? [:])
+                                      settings: try st.decodeIfPresent([String: Double].self, forKey: .settings) ?? [:],
+                                      combiner: try st.decodeIfPresent(String.self, forKey: .combiner) ?? d.strategy.combiner)
         } else {
             strategy = d.strategy
         }
@@ -106,6 +110,7 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         taskCompressionLevel = c.contains(.taskCompressionLevel) ? try c.decodeIfPresent(Int.self, forKey: .taskCompressionLevel) : d.taskCompressionLevel
         maxBodyMiB = try c.decodeIfPresent(Int.self, forKey: .maxBodyMiB) ?? d.maxBodyMiB
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+        maxUpdateNorm = try c.decodeIfPresent(Double.self, forKey: .maxUpdateNorm)
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
     }
 
@@ -158,10 +163,22 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         try require(training.epochs >= 1, "training.epochs", "must be at least 1")
         try require(training.learningRate > 0 && training.learningRate.isFinite, "training.learningRate", "must be positive")
         try require(maxBodyMiB >= 1 && maxBodyMiB <= 4095, "maxBodyMiB", "must be 1…4095")
+        try require(maxUpdateNorm.map { $0.isFinite && $0 > 0 } ?? true, "maxUpdateNorm", "must be a finite number > 0 or absent")
+        let built: any AggregationStrategy
         do {
-            _ = try strategy.makeStrategy()
+            built = try strategy.makeStrategy()
+        } catch let error as StrategyError {
+            throw ConfigurationError(file: file, key: error.setting.map { "strategy.\($0)" } ?? "strategy", problem: "\(error)")
         } catch {
             throw ConfigurationError(file: file, key: "strategy", problem: "\(error)")
+        }
+        // Rounds commit with at least minSites updates, so Krum's n ≥ 2f + 3 holds in every round.
+        let combination = built.combination
+        try require(minSites >= combination.minimumContributions, "strategy.settings.byzantine",
+                    "\(combination.combiner.rawValue) with byzantine f = \(combination.byzantine) needs minSites ≥ 2f + 3 = \(combination.minimumContributions), got minSites \(minSites)")
+        if combination.combiner == .multiKrum, let m = combination.select {
+            try require(m <= minSites - combination.byzantine, "strategy.settings.select",
+                        "multi-krum select m = \(m) must be ≤ minSites − byzantine = \(minSites - combination.byzantine)")
         }
     }
 }

@@ -31,6 +31,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Strategy: fedavg, fedprox or fedadam.") var strategy: String?
     @Option(help: "FedProx μ (with --strategy fedprox).") var mu: Double?
     @Option(help: "FedAdam server learning rate (with --strategy fedadam).") var serverLr: Double?
+    @Option(help: "Combiner of the sites' deltas: mean, median, trimmed-mean, krum or multi-krum.") var combiner: String?
+    @Option(help: "Clip each site's delta to this L2 norm before combining (any strategy).") var clip: Double?
+    @Option(help: "Trimmed mean: fraction trimmed from each side, 0 ≤ β < 0.5 (with --combiner trimmed-mean).") var trim: Double?
+    @Option(help: "Krum/Multi-Krum: faulty sites tolerated f (needs --min-sites ≥ 2f + 3).") var byzantine: Int?
+    @Option(help: "Multi-Krum: number of deltas averaged (default n − f).") var select: Int?
+    @Option(help: "Refuse updates whose delta L2 norm exceeds this (reason norm-exceeded).") var maxUpdateNorm: Double?
     @Option(help: "Stop after this round number.") var rounds: Int?
     @Option(help: "Quorum: sites needed to run and to commit a round.") var minSites: Int?
     @Option(help: "Sites asked per round (0 = all connected).") var sitesPerRound: Int?
@@ -51,7 +57,17 @@ struct CoordinatorCommand: AsyncParsableCommand {
         if let portFile { c.portFile = portFile }
         if let store { c.store = store }
         if let key { c.key = key }
-        if let strategy { c.strategy = StrategyConfig(name: strategy, settings: c.strategy.name == strategy ? c.strategy.settings : [:]) }
+        if let strategy {
+            // A different server strategy drops its settings, not the combiner's.
+            let kept = c.strategy.name == strategy ? c.strategy.settings : c.strategy.settings.filter { ["clip", "trim", "byzantine", "select"].contains($0.key) }
+            c.strategy = StrategyConfig(name: strategy, settings: kept, combiner: c.strategy.combiner)
+        }
+        if let combiner { c.strategy.combiner = combiner }
+        if let clip { c.strategy.settings["clip"] = clip }
+        if let trim { c.strategy.settings["trim"] = trim }
+        if let byzantine { c.strategy.settings["byzantine"] = Double(byzantine) }
+        if let select { c.strategy.settings["select"] = Double(select) }
+        if let maxUpdateNorm { c.maxUpdateNorm = maxUpdateNorm }
         if let mu { c.strategy.settings["mu"] = mu }
         if let serverLr { c.strategy.settings["lr"] = serverLr }
         if let rounds { c.rounds = rounds }

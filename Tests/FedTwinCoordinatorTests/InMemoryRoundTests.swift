@@ -135,3 +135,23 @@ func anUnenrolledKeyIsRefusedAndAudited() async throws {
     #expect(refused.first?.data["code"] == "unknown-key")
     #expect(refused.first?.data["fingerprint"] == stranger.key.publicKey.fingerprint.hex)
 }
+
+@Test(.timeLimit(.minutes(1)))
+func anUpdateAboveMaxUpdateNormIsRefusedAndAudited() async throws {
+    // site-a's delta is 0.5 on 4 elements (L2 norm 1), site-b's 0.25 (norm 0.5).
+    let (registry, coordinatorKey, sites, federation) = try makeFederation(rounds: 1)
+    var config = federation
+    config.maxUpdateNorm = 0.75
+    config.minSites = 1
+    config.roundDeadlineSeconds = 1 // site-a stays connected without an accepted update
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let rejects = try await runFederation(coordinator, sites: sites)
+    #expect(rejects == [.normExceeded])
+    let refused = try registry.auditEntries().filter { $0.event == "frame-refused" }
+    #expect(refused.count == 1)
+    #expect(refused.first?.data["code"] == "norm-exceeded")
+    #expect(refused.first?.data["site"] == "site-a")
+    let latest = try registry.latestVersion()
+    #expect(latest.manifest.contributions.map(\.site) == ["site-b"])
+    #expect(try registry.state(of: latest).parameters[0].values == .f32([1.25, 2.25, 3.25, 4.25]))
+}
