@@ -17,6 +17,12 @@ enum FileSystem {
         return Array(data)
     }
 
+    /// Writes a file that must not exist yet.
+    static func writeNew(_ bytes: [UInt8], to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path) already exists; refusing to overwrite it") }
+        try write(bytes, to: path)
+    }
+
     static func write(_ bytes: [UInt8], to path: String) throws {
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)

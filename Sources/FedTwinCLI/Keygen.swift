@@ -4,7 +4,7 @@ import FedTwinWire
 /// `fedtwin keygen`: makes an identity for a site or a coordinator.
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate an Ed25519 identity: NAME.key (private, mode 0600) and NAME.pub.",
+        abstract: "Generate an Ed25519 identity: NAME.key (private, mode 0600), NAME.pub, and NAME.crt for TLS.",
         discussion: """
             Prints the key's fingerprint. Give NAME.pub and the fingerprint to the consortium \
             operator for enrolment; keep NAME.key on the site. Existing files are never overwritten.
@@ -27,8 +27,13 @@ struct Keygen: ParsableCommand {
         let publicPath = "\(out)/\(name).pub"
         try KeyFile.writePrivateKey(key, to: privatePath)
         try KeyFile.writePublicKey(key.publicKey, to: publicPath)
+        // A self-signed certificate that carries the key through TLS handshakes; trust comes
+        // from pinning the fingerprint, so adding a site never re-issues anything.
+        let certificatePath = "\(out)/\(name).crt"
+        try FileSystem.writeNew(Array(try Certificate.selfSigned(for: key, name: name).pemRepresentation.utf8), to: certificatePath)
         print("private key: \(privatePath) (mode 0600)")
         print("public key:  \(publicPath)")
+        print("certificate: \(certificatePath) (self-signed, for TLS; valid 10 years)")
         print("fingerprint: \(key.publicKey.fingerprint.short)  (full: \(key.publicKey.fingerprint.hex))")
     }
 }

@@ -38,7 +38,8 @@ extension Coordinator {
             logger.info("connection failed before hello", metadata: ["peer": "\(connection.peer)", "error": "\(error)"])
             return
         }
-        guard let session = await handshake(first, connection: connection, outbound: outbound) else { return }
+        let tlsKey = await connection.peerKey()
+        guard let session = await handshake(first, connection: connection, tlsKey: tlsKey, outbound: outbound) else { return }
         var cause = "connection closed"
         do {
             while let bytes = try await frames.next() {
@@ -73,7 +74,8 @@ extension Coordinator {
 
     /// Checks a hello and, if the site is enrolled and the frame verifies, opens a session
     /// and answers welcome. Refusals are answered with a reject and audited.
-    func handshake(_ bytes: [UInt8], connection: any FrameConnection, outbound: AsyncStream<[UInt8]>.Continuation) -> SiteSession? {
+    func handshake(_ bytes: [UInt8], connection: any FrameConnection, tlsKey: PublicKey?,
+                   outbound: AsyncStream<[UInt8]>.Continuation) -> SiteSession? {
         let peer = connection.peer
         func refuse(_ code: ReasonCode, _ reason: String, site: String? = nil, fingerprint: String? = nil) -> SiteSession? {
             var data = ["peer": peer, "code": code.rawValue, "reason": reason]
@@ -123,6 +125,17 @@ extension Coordinator {
             return refuse(.internalError, "\(error)", site: site.name)
         }
         guard case .hello(let hello) = received.message else { return refuse(.unexpectedMessage, "expected hello", site: site.name) }
+        // The TLS client certificate and the hello must prove the same key: otherwise a
+        // connection authenticated as one party could speak for another.
+        if !config.insecure {
+            guard let tlsKey else {
+                return refuse(.badSignature, "no TLS client key on this connection (coordinator requires TLS)", site: site.name, fingerprint: fingerprint.hex)
+            }
+            guard tlsKey == siteKey else {
+                return refuse(.badSignature, "TLS certificate key \(tlsKey.fingerprint.short) is not the hello signer \(fingerprint.short)",
+                              site: site.name, fingerprint: fingerprint.hex)
+            }
+        }
         guard received.envelope.seq == 0, received.envelope.session.isEmpty else {
             return refuse(.replay, "hello must carry seq 0 and no session", site: site.name)
         }

@@ -51,13 +51,23 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     public var maxUpdateNorm: Double?
     /// File to write the bound port into (for scripts using port 0).
     public var portFile: String?
+    /// The coordinator's TLS certificate (written by `fedtwin keygen` as NAME.crt); nil
+    /// means the key's path with `.crt` in place of its extension.
+    public var certificate: String?
+    /// Plain TCP instead of TLS 1.3. For local experiments only; loudly warned about.
+    public var insecure: Bool = false
+
+    /// The certificate path actually used.
+    public var certificatePath: String {
+        certificate ?? ((key as NSString).deletingPathExtension + ".crt")
+    }
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, store, key, strategy, rounds, minSites, sitesPerRound, roundDeadlineSeconds, evaluationDeadlineSeconds,
              heartbeatSeconds, readTimeoutSeconds, training, updateEncoding, updateBlockSize, updateCompressionLevel,
-             taskCompressionLevel, maxBodyMiB, maxConnections, maxUpdateNorm, portFile
+             taskCompressionLevel, maxBodyMiB, maxConnections, maxUpdateNorm, portFile, certificate, insecure
     }
 
     enum TrainingKeys: String, CodingKey {
@@ -112,6 +122,8 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
         maxUpdateNorm = try c.decodeIfPresent(Double.self, forKey: .maxUpdateNorm)
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
+        certificate = try c.decodeIfPresent(String.self, forKey: .certificate)
+        insecure = try c.decodeIfPresent(Bool.self, forKey: .insecure) ?? d.insecure
     }
 
     /// Reads a config file. Unknown keys are refused (a typo must not silently fall back

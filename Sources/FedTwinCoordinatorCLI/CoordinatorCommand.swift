@@ -47,6 +47,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Local epochs per round.") var epochs: Int?
     @Option(help: "Local learning rate.") var learningRate: Double?
     @Option(help: "Update encoding: f32, f16 or q8.") var updateEncoding: String?
+    @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
+    @Flag(help: "Plain TCP instead of TLS 1.3 — for local experiments only.") var insecure = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
     @Flag(help: "Do not print live progress.") var quiet = false
 
@@ -80,6 +82,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         if let epochs { c.training.epochs = epochs }
         if let learningRate { c.training.learningRate = learningRate }
         if let updateEncoding { c.updateEncoding = updateEncoding }
+        if let cert { c.certificate = cert }
+        if insecure { c.insecure = true }
         try c.validate(file: config ?? "command line")
         return c
     }
@@ -108,10 +112,30 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
         defer { signals.cancel() }
 
+        let tls: TLSContext?
+        if settings.insecure {
+            FileHandle.standardError.write(Data("""
+                WARNING: --insecure: plain TCP. Frames are still signed, but nothing on the link is encrypted and
+                WARNING: any observer sees parameters and metrics. Use only on a trusted local machine.
+
+                """.utf8))
+            tls = nil
+        } else {
+            let certificate: Certificate
+            do {
+                certificate = try Certificate(pemRepresentation: String(contentsOfFile: settings.certificatePath, encoding: .utf8))
+            } catch {
+                throw ValidationError("cannot load the TLS certificate \(settings.certificatePath): \(error) (write one with `fedtwin keygen`, pass --cert, or --insecure for plain TCP)")
+            }
+            // Any client key may complete the handshake; the hello must then be signed by
+            // that same key and the key must be enrolled (checked, refused and audited there).
+            tls = try TLSContext(role: .server, certificate: certificate, key: signingKey, acceptPeer: nil)
+        }
         let transport = TransportConfiguration(
             limits: FrameLimits(maxBodyLength: settings.maxBodyMiB << 20),
             readTimeout: .seconds(settings.readTimeoutSeconds),
-            maxConnections: settings.maxConnections)
+            maxConnections: settings.maxConnections,
+            tls: tls)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await FrameServer.run(host: settings.host, port: settings.port, configuration: transport, logger: logger,

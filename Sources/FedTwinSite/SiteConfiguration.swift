@@ -25,12 +25,21 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     public var exitWhenFinished: Bool = true
     /// Drop the connection when the coordinator sends nothing for this long.
     public var readTimeoutSeconds: Double = 30
+    /// The site's TLS certificate; nil means the key's path with `.crt` (as `fedtwin keygen` writes it).
+    public var certificate: String?
+    /// Plain TCP instead of TLS 1.3 — local experiments only, loudly warned about.
+    public var insecure: Bool = false
+
+    /// The certificate path actually used.
+    public var certificatePath: String {
+        certificate ?? ((key as NSString).deletingPathExtension + ".crt")
+    }
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, coordinatorHost, coordinatorPort, coordinatorFingerprint, key, data, component, log,
-             initialBackoffSeconds, maxBackoffSeconds, exitWhenFinished, readTimeoutSeconds
+             initialBackoffSeconds, maxBackoffSeconds, exitWhenFinished, readTimeoutSeconds, certificate, insecure
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,6 +57,8 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         maxBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .maxBackoffSeconds) ?? d.maxBackoffSeconds
         exitWhenFinished = try c.decodeIfPresent(Bool.self, forKey: .exitWhenFinished) ?? d.exitWhenFinished
         readTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .readTimeoutSeconds) ?? d.readTimeoutSeconds
+        certificate = try c.decodeIfPresent(String.self, forKey: .certificate)
+        insecure = try c.decodeIfPresent(Bool.self, forKey: .insecure) ?? d.insecure
     }
 
     /// Reads a config file; unknown keys are refused and errors name the file and key.

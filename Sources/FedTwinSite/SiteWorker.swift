@@ -17,10 +17,27 @@ public struct SiteWorker: Sendable {
     let logger: Logger
     let log: SentLog
     let codec = MessageCodec()
+    let tls: TLSContext?
 
     public init(config: SiteConfiguration, logger: Logger) throws {
         self.config = config
         self.key = try KeyFile.readPrivateKey(at: config.key)
+        if config.insecure {
+            self.tls = nil
+        } else {
+            let certificate: Certificate
+            do {
+                certificate = try Certificate(pemRepresentation: String(contentsOfFile: config.certificatePath, encoding: .utf8))
+            } catch {
+                throw SiteError(.configuration(file: config.certificatePath, key: "certificate",
+                                               problem: "cannot load the TLS certificate: \(error) (written by `fedtwin keygen`)"))
+            }
+            let pinned = config.coordinatorFingerprint
+            // The TLS layer refuses any coordinator whose key is not the pinned one, before a
+            // single frame is exchanged; the welcome is checked against the same pin.
+            self.tls = try TLSContext(role: .client, certificate: certificate, key: key,
+                                      acceptPeer: { $0.fingerprint.matches(pinned) })
+        }
         self.component = try ComponentCatalog.component(config.component)
         self.logger = logger
         self.log = SentLog(path: config.log)
@@ -52,7 +69,7 @@ public struct SiteWorker: Sendable {
             do {
                 let connection = try await FrameClient.connect(
                     host: config.coordinatorHost, port: config.coordinatorPort,
-                    configuration: TransportConfiguration(readTimeout: .seconds(config.readTimeoutSeconds), connectTimeout: .seconds(5)),
+                    configuration: TransportConfiguration(readTimeout: .seconds(config.readTimeoutSeconds), connectTimeout: .seconds(5), tls: tls),
                     logger: logger)
                 backoff = config.initialBackoffSeconds
                 let end = try await serve(connection)

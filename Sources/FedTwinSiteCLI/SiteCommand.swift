@@ -29,6 +29,8 @@ struct SiteCommand: AsyncParsableCommand {
     @Option(help: "Component id (hybrid-bioreactor, network-only, noop).") var component: String?
     @Option(help: "Append-only log of sent frames.") var log: String?
     @Flag(help: "Keep running (and reconnecting) after the federation finishes.") var stay = false
+    @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
+    @Flag(help: "Plain TCP instead of TLS 1.3 — for local experiments only.") var insecure = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
 
     func run() async throws {
@@ -54,6 +56,8 @@ struct SiteCommand: AsyncParsableCommand {
             if let component { c.component = component }
             if let log { c.log = log }
             if stay { c.exitWhenFinished = false }
+            if let cert { c.certificate = cert }
+            if insecure { c.insecure = true }
             try c.validate(file: config ?? "command line")
         } catch let error as SiteError {
             throw ValidationError(error.description)
@@ -63,6 +67,13 @@ struct SiteCommand: AsyncParsableCommand {
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
+        }
+        if c.insecure {
+            FileHandle.standardError.write(Data("""
+                WARNING: --insecure: plain TCP. Updates are still signed, but nothing on the link is encrypted and
+                WARNING: the coordinator is not authenticated before its welcome. Use only on a trusted local machine.
+
+                """.utf8))
         }
         var logger = Logger(label: "fedtwin.site")
         logger[metadataKey: "site"] = "\(c.name)"

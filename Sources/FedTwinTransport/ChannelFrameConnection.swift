@@ -1,3 +1,4 @@
+import FedTwinWire
 import Logging
 import NIOCore
 
@@ -14,6 +15,13 @@ final class ChannelFrameConnection: FrameConnection {
     private let channel: any Channel
     private let inbox: FrameInbox
     private let writeTimeout: Duration
+
+    func peerKey() async -> PublicKey? {
+        let channel = self.channel
+        return try? await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: TLSHandler.self).peerKey
+        }.get()
+    }
 
     init(channel: any Channel, peer: String, configuration: TransportConfiguration) {
         let inbox = FrameInbox(capacity: configuration.inboundBufferFrames)

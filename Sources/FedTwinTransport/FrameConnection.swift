@@ -1,3 +1,5 @@
+import FedTwinWire
+
 /// The seam the coordinator and site runtimes use: one bidirectional stream of opaque,
 /// complete frames. NIO stays behind it, so runtimes can be unit-tested with
 /// `InMemoryFrameConnection` and the transport can gain TLS without changing them.
@@ -12,4 +14,11 @@ public protocol FrameConnection: Sendable {
     func close() async
     /// The other end, e.g. "127.0.0.1:54321", for logs and audit entries.
     var peer: String { get }
+    /// The key the peer proved in the TLS handshake, or nil on a plain connection. The
+    /// coordinator requires it to equal the key that signs the site's `hello`.
+    func peerKey() async -> PublicKey?
+}
+
+extension FrameConnection {
+    public func peerKey() async -> PublicKey? { nil }
 }

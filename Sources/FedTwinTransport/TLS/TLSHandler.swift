@@ -24,6 +24,8 @@ final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var state = State.idle
     private var pending: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private let onPeerKey: (PublicKey) -> Void
+    /// The peer's key once the handshake has completed and it was accepted.
+    private(set) var peerKey: PublicKey?
 
     init(context tls: TLSContext, onPeerKey: @escaping (PublicKey) -> Void = { _ in }) throws {
         guard let ssl = SSL_new(tls.context) else { throw OpenSSLError.drain("SSL_new") }
@@ -155,6 +157,7 @@ final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let accept = tls.acceptPeer, !accept(key) {
             throw TLSError(.peerNotAccepted(fingerprint: key.fingerprint.hex))
         }
+        peerKey = key
         onPeerKey(key)
     }
 

@@ -44,9 +44,14 @@ actor RogueSite {
     static func join(name: String, keyPath: String, port: Int, fingerprint: String, timeout: Double = 10) async throws -> RogueSite {
         let key = try KeyFile.readPrivateKey(at: keyPath)
         let logger = Logger(label: "rogue-\(name)", factory: { _ in SwiftLogNoOpLogHandler() })
+        // Like a real site: TLS 1.3 with the certificate `fedtwin keygen` wrote beside the key,
+        // and the coordinator's key pinned.
+        let certificatePath = (keyPath as NSString).deletingPathExtension + ".crt"
+        let certificate = try Certificate(pemRepresentation: String(contentsOfFile: certificatePath, encoding: .utf8))
+        let tls = try TLSContext(role: .client, certificate: certificate, key: key, acceptPeer: { $0.fingerprint.matches(fingerprint) })
         let connection = try await FrameClient.connect(
             host: "127.0.0.1", port: port,
-            configuration: TransportConfiguration(readTimeout: .seconds(10), connectTimeout: .seconds(5)), logger: logger)
+            configuration: TransportConfiguration(readTimeout: .seconds(10), connectTimeout: .seconds(5), tls: tls), logger: logger)
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
         let rogue = RogueSite(name: name, key: key, pinnedFingerprint: fingerprint, connection: connection, outbound: continuation)
         await rogue.start(stream)
