@@ -23,7 +23,8 @@ public struct AggregationOutcome: Sendable {
 
 extension Registry {
     /// Aggregates stored update frames on top of `parent`, in ascending site-name order,
-    /// one decoded update in memory at a time.
+    /// one decoded update in memory at a time (with a robust combiner, the aggregator keeps
+    /// every delta: see `StreamingAggregator`).
     ///
     /// The coordinator commits what this returns, and `models verify --replay` calls it
     /// again on the same objects: one code path, so a replay is bit-for-bit.
