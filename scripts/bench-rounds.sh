@@ -7,6 +7,7 @@
 # version N ... in X s"); the median is over all rounds but the first.
 # Set FEDTWIN_BENCH_STORE_DIR to put the store elsewhere (e.g. /dev/shm to take disk
 # fsync latency out of the figure); by default it is on the same disk as $TMPDIR.
+# Connections use TLS 1.3 as in deployment; FEDTWIN_BENCH_INSECURE=1 measures plain TCP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -21,6 +22,8 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/fedtwin-bench.XXXXXX")"
 STORE_PARENT="${FEDTWIN_BENCH_STORE_DIR:-$WORK}"
 STORE="$(mktemp -d "$STORE_PARENT/store.XXXXXX")"
 rmdir "$STORE"
+INSECURE=()
+[[ -n "${FEDTWIN_BENCH_INSECURE:-}" ]] && INSECURE=(--insecure)
 PIDS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -37,7 +40,7 @@ for i in $(seq 1 "$SITES"); do
     "$BIN/fedtwin" enroll --store "$STORE" --name "site-$i" --key "keys/site-$i.pub" --coordinator-key keys/coordinator.key >/dev/null
 done
 "$BIN/fedtwin-coordinator" --store "$STORE" --key keys/coordinator.key --port 0 --port-file port --rounds "$ROUNDS" \
-    --min-sites "$SITES" --evaluation-deadline 0 --log-level "${FEDTWIN_BENCH_LOG_LEVEL:-warning}" 2> coordinator.log &
+    --min-sites "$SITES" --evaluation-deadline 0 --log-level "${FEDTWIN_BENCH_LOG_LEVEL:-warning}" "${INSECURE[@]}" 2> coordinator.log &
 COORD=$!
 PIDS+=("$COORD")
 for _ in $(seq 1 100); do [[ -s port ]] && break; sleep 0.1; done
@@ -49,11 +52,11 @@ for i in $(seq 1 "$SITES"); do
         DATA=(--data "data/site-$i/data.json")
     fi
     "$BIN/fedtwin-site" --name "site-$i" --key "keys/site-$i.key" --component "$COMPONENT" "${DATA[@]}" \
-        --coordinator "127.0.0.1:$(cat port)" --coordinator-fingerprint "$FP" --log "site-$i.log" --log-level warning 2> "site-$i.err" &
+        --coordinator "127.0.0.1:$(cat port)" --coordinator-fingerprint "$FP" --log "site-$i.log" --log-level warning "${INSECURE[@]}" 2> "site-$i.err" &
     PIDS+=("$!")
 done
 wait "$COORD"
-echo "FedTwin round benchmark: $SITES sites, component $COMPONENT, $ROUNDS rounds, store under $STORE_PARENT"
+echo "FedTwin round benchmark: $SITES sites, component $COMPONENT, $ROUNDS rounds, store under $STORE_PARENT, ${INSECURE[*]:-TLS 1.3}"
 grep -o 'committed version [0-9]* .* in [0-9.]* ms' coordinator.log | awk '{print $(NF-1)}' > times.txt || true
 awk 'NR > 1 {print $1}' times.txt | sort -g > sorted.txt
 N=$(wc -l < sorted.txt)
