@@ -34,6 +34,11 @@ extension Coordinator {
         do {
             guard let frame = try await frames.next() else { return }
             first = frame
+        } catch let error as TransportError {
+            // TLS failures, framing refusals and timeouts before any identity is known: the
+            // peer gets no reject (no signed channel exists yet), but the audit log says why.
+            await connectionRefused(error)
+            return
         } catch {
             logger.info("connection failed before hello", metadata: ["peer": "\(connection.peer)", "error": "\(error)"])
             return
@@ -81,8 +86,10 @@ extension Coordinator {
             var data = ["peer": peer, "code": code.rawValue, "reason": reason]
             if let site { data["site"] = site }
             if let fingerprint { data["fingerprint"] = fingerprint }
-            record("hello-refused", data)
-            flushAudit(durable: true)
+            if admitRefusal(code: code) {
+                record("hello-refused", data)
+                flushAudit(durable: true)
+            }
             onEvent(.refused(peer: peer, site: site, code: code.rawValue, reason: reason))
             logger.warning("hello refused", metadata: ["peer": "\(peer)", "code": "\(code)", "reason": "\(reason)"])
             if let frame = try? codec.encode(.reject(Reject(code: code, reason: reason, refSeq: 0)),
@@ -165,6 +172,43 @@ extension Coordinator {
         logger.info("site joined", metadata: ["site": "\(site.name)", "session": "\(session.id)", "peer": "\(peer)"])
         if case .waitingForQuorum = phase { wake() }
         return session
+    }
+
+    // MARK: refusals before any identity is known
+
+    /// Audits a connection the transport refused or dropped before its `hello` was read:
+    /// over a connection limit (from `FrameServer`'s `onRefused`), a TLS failure, a refused
+    /// frame prefix, a truncated first frame, or a handshake/read timeout. Recorded as
+    /// `connection-refused` with the peer, the guard (`stage`), the reason code and the
+    /// transport's description, within the `RefusalThrottle` budget.
+    public func connectionRefused(_ error: TransportError) {
+        let code = error.reasonCode
+        logger.warning("connection refused before hello", metadata: [
+            "peer": "\(error.peer)", "stage": "\(error.stage)", "code": "\(code)", "reason": "\(error)"])
+        onEvent(.refused(peer: error.peer, site: nil, code: code.rawValue, reason: "\(error)"))
+        guard admitRefusal(code: code) else { return }
+        record("connection-refused", ["peer": error.peer, "stage": error.stage, "code": code.rawValue, "reason": "\(error)"])
+        flushAudit()
+    }
+
+    /// For callers outside the actor that must not wait (the transport's accept path).
+    public nonisolated func connectionRefusedSoon(_ error: TransportError) {
+        Task { await self.connectionRefused(error) }
+    }
+
+    /// Applies the throttle; first writes the summary of a window that has just ended.
+    func admitRefusal(code: ReasonCode) -> Bool {
+        auditSuppressedRefusals()
+        if refusals.admit(code: code.rawValue) { return true }
+        return false
+    }
+
+    func auditSuppressedRefusals() {
+        guard let summary = refusals.roll() else { return }
+        logger.warning("refusals not audited one by one", metadata: ["count": "\(summary.count)", "codes": "\(summary.codes)"])
+        record("refusals-suppressed", ["count": String(summary.count), "codes": summary.codes,
+                                       "window-seconds": String(Int(summary.windowSeconds))])
+        flushAudit()
     }
 
     // MARK: messages
@@ -347,6 +391,7 @@ extension Coordinator {
     /// Sends a heartbeat to every session, so idle connections are not dropped by the
     /// peer's read timeout while the coordinator waits (quorum, other sites' training).
     public func heartbeat() {
+        auditSuppressedRefusals()
         let state: String
         switch phase {
         case .training: state = "training"

@@ -35,6 +35,8 @@ public actor Coordinator {
     var auditBuffer: [(event: String, data: [String: String])] = []
     /// Global state of the latest version, kept so a round does not re-read it.
     var current: (version: StoredVersion, state: ModelState)?
+    /// Bounds the audit entries unidentified peers can cause (Coordinator+Sessions.swift).
+    var refusals = RefusalThrottle()
 
     public init(registry: Registry, key: SigningKey, config: CoordinatorConfiguration, logger: Logger,
                 onEvent: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }) throws {

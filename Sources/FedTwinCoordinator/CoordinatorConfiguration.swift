@@ -47,6 +47,12 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     public var maxBodyMiB: Int = 256
     /// Most simultaneous connections.
     public var maxConnections: Int = 256
+    /// Most connections still in their handshake (TLS plus `hello` not yet received); more
+    /// are closed at accept, so silent sockets cannot take every `maxConnections` slot.
+    public var maxPendingHandshakes: Int = 32
+    /// A connection whose TLS handshake and `hello` have not arrived within this many
+    /// seconds is dropped (`timeout`, audited as `connection-refused`).
+    public var handshakeTimeoutSeconds: Double = 10
     /// Updates whose delta has a larger L2 norm are refused (`norm-exceeded`); nil = no bound.
     public var maxUpdateNorm: Double?
     /// File to write the bound port into (for scripts using port 0).
@@ -67,7 +73,7 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, store, key, strategy, rounds, minSites, sitesPerRound, roundDeadlineSeconds, evaluationDeadlineSeconds,
              heartbeatSeconds, readTimeoutSeconds, training, updateEncoding, updateBlockSize, updateCompressionLevel,
-             taskCompressionLevel, maxBodyMiB, maxConnections, maxUpdateNorm, portFile, certificate, insecure
+             taskCompressionLevel, maxBodyMiB, maxConnections, maxPendingHandshakes, handshakeTimeoutSeconds, maxUpdateNorm, portFile, certificate, insecure
     }
 
     enum TrainingKeys: String, CodingKey {
@@ -120,6 +126,8 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         taskCompressionLevel = c.contains(.taskCompressionLevel) ? try c.decodeIfPresent(Int.self, forKey: .taskCompressionLevel) : d.taskCompressionLevel
         maxBodyMiB = try c.decodeIfPresent(Int.self, forKey: .maxBodyMiB) ?? d.maxBodyMiB
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+        maxPendingHandshakes = try c.decodeIfPresent(Int.self, forKey: .maxPendingHandshakes) ?? d.maxPendingHandshakes
+        handshakeTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .handshakeTimeoutSeconds) ?? d.handshakeTimeoutSeconds
         maxUpdateNorm = try c.decodeIfPresent(Double.self, forKey: .maxUpdateNorm)
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
         certificate = try c.decodeIfPresent(String.self, forKey: .certificate)
@@ -175,6 +183,10 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         try require(training.epochs >= 1, "training.epochs", "must be at least 1")
         try require(training.learningRate > 0 && training.learningRate.isFinite, "training.learningRate", "must be positive")
         try require(maxBodyMiB >= 1 && maxBodyMiB <= 4095, "maxBodyMiB", "must be 1…4095")
+        try require(maxConnections >= 1, "maxConnections", "must be at least 1, got \(maxConnections)")
+        try require((1...maxConnections).contains(maxPendingHandshakes), "maxPendingHandshakes",
+                    "must be 1…maxConnections (\(maxConnections)), got \(maxPendingHandshakes)")
+        try require(handshakeTimeoutSeconds > 0 && handshakeTimeoutSeconds.isFinite, "handshakeTimeoutSeconds", "must be positive")
         try require(maxUpdateNorm.map { $0.isFinite && $0 > 0 } ?? true, "maxUpdateNorm", "must be a finite number > 0 or absent")
         let built: any AggregationStrategy
         do {

@@ -44,6 +44,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for evaluations (0 = skip).") var evaluationDeadline: Double?
     @Option(help: "Heartbeat interval in seconds.") var heartbeat: Double?
     @Option(help: "Drop a connection silent for this many seconds.") var readTimeout: Double?
+    @Option(help: "Most simultaneous connections.") var maxConnections: Int?
+    @Option(help: "Most connections still in their TLS handshake and hello.") var maxPendingHandshakes: Int?
+    @Option(help: "Drop a connection whose TLS handshake and hello take longer than this many seconds.") var handshakeTimeout: Double?
     @Option(help: "Local epochs per round.") var epochs: Int?
     @Option(help: "Local learning rate.") var learningRate: Double?
     @Option(help: "Update encoding: f32, f16 or q8.") var updateEncoding: String?
@@ -79,6 +82,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         if let evaluationDeadline { c.evaluationDeadlineSeconds = evaluationDeadline }
         if let heartbeat { c.heartbeatSeconds = heartbeat }
         if let readTimeout { c.readTimeoutSeconds = readTimeout }
+        if let maxConnections { c.maxConnections = maxConnections }
+        if let maxPendingHandshakes { c.maxPendingHandshakes = maxPendingHandshakes }
+        if let handshakeTimeout { c.handshakeTimeoutSeconds = handshakeTimeout }
         if let epochs { c.training.epochs = epochs }
         if let learningRate { c.training.learningRate = learningRate }
         if let updateEncoding { c.updateEncoding = updateEncoding }
@@ -135,6 +141,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
             limits: FrameLimits(maxBodyLength: settings.maxBodyMiB << 20),
             readTimeout: .seconds(settings.readTimeoutSeconds),
             maxConnections: settings.maxConnections,
+            maxPendingHandshakes: settings.maxPendingHandshakes,
+            handshakeTimeout: .seconds(settings.handshakeTimeoutSeconds),
             tls: tls)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -145,6 +153,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
                                                   try? "\(port)\n".write(toFile: file, atomically: true, encoding: .utf8)
                                               }
                                           },
+                                          onRefused: { error in coordinator.connectionRefusedSoon(error) },
                                           handler: { connection in await coordinator.serve(connection) })
             }
             group.addTask { await coordinator.runHeartbeats() }

@@ -29,3 +29,27 @@ final class ConnectionCounter: @unchecked Sendable {
 
     var count: Int { lock.withLock { open } }
 }
+
+/// One connection's claim on a `ConnectionCounter` (the pending-handshake count), given
+/// back exactly once: by the guard handler at the first frame, or by the close future,
+/// whichever runs first. Both run on the channel's event loop, but the lock keeps the
+/// once-only rule true without relying on that.
+///
+/// `@unchecked Sendable`: `held` is only touched under `lock`.
+final class PendingSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private let counter: ConnectionCounter
+    private var held = true
+
+    init(counter: ConnectionCounter) {
+        self.counter = counter
+    }
+
+    func release() {
+        let release = lock.withLock { () -> Bool in
+            defer { held = false }
+            return held
+        }
+        if release { counter.release() }
+    }
+}

@@ -3,8 +3,13 @@ import Logging
 import NIOCore
 
 /// Sits after the decoder and keeps a connection honest: drops it when no complete frame
-/// arrives within the read timeout (slowloris), and turns every error into a
-/// `TransportError` naming the peer, logs it, and closes the connection.
+/// arrives within the read timeout (slowloris), or, on a server, when the first frame
+/// (TLS handshake plus `hello`) does not arrive within the handshake timeout; turns every
+/// error into a `TransportError` naming the peer, logs it, and closes the connection.
+///
+/// On a server it also holds the connection's pending-handshake slot and gives it back at
+/// the first complete frame (or at close), so that `maxPendingHandshakes` counts exactly
+/// the connections that have not yet proved anything.
 ///
 /// The timer is not held against the peer while reading is paused by back-pressure from
 /// our own slow consumer: it only fires when the pipeline has asked for more bytes.
@@ -26,12 +31,21 @@ final class FrameGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// channel reaches the accept loop before it is registered and active, and a handler
     /// must not write to it before then.
     private var activation: EventLoopPromise<Void>?
+    /// Server only: the deadline for the first complete frame; nil once it arrived.
+    private let handshakeTimeout: Duration?
+    private var handshakeTimer: Scheduled<Void>?
+    private var sawFirstFrame = false
+    /// Server only: released at the first frame or at close, whichever comes first.
+    private let pendingSlot: PendingSlot?
 
-    init(readTimeout: Duration, peer: String, logger: Logger, activation: EventLoopPromise<Void>?) {
+    init(readTimeout: Duration, peer: String, logger: Logger, activation: EventLoopPromise<Void>?,
+         handshakeTimeout: Duration? = nil, pendingSlot: PendingSlot? = nil) {
         self.readTimeout = readTimeout
         self.peer = peer
         self.logger = logger
         self.activation = activation
+        self.handshakeTimeout = handshakeTimeout
+        self.pendingSlot = pendingSlot
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -40,6 +54,7 @@ final class FrameGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         disarm()
+        endHandshakePhase()
         failActivation()
     }
 
@@ -50,12 +65,19 @@ final class FrameGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         disarm()
+        endHandshakePhase()
         failActivation()
         context.fireChannelInactive()
     }
 
     private func becameActive(context: ChannelHandlerContext) {
         arm(context: context)
+        if let handshakeTimeout, !sawFirstFrame, handshakeTimer == nil {
+            handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(handshakeTimeout)) { [self] in
+                self.handshakeTimer = nil
+                self.fail(context: context, error: TransportError(.handshakeTimeout(handshakeTimeout), peer: self.peer))
+            }
+        }
         activation?.succeed()
         activation = nil
     }
@@ -67,6 +89,10 @@ final class FrameGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         arm(context: context)  // a complete frame: the clock starts again
+        if !sawFirstFrame {
+            sawFirstFrame = true
+            endHandshakePhase()
+        }
         context.fireChannelRead(data)
     }
 
@@ -91,8 +117,10 @@ final class FrameGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch error.problem {
         case .frameRefused, .truncatedFrame:
             logger.warning("frame refused", metadata: ["peer": "\(peer)", "error": "\(error)"])
-        case .readTimeout:
-            logger.warning("read timeout", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        case .readTimeout, .handshakeTimeout:
+            logger.warning("timeout", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        case .tls:
+            logger.warning("TLS refused", metadata: ["peer": "\(peer)", "error": "\(error)"])
         default:
             logger.debug("connection error", metadata: ["peer": "\(peer)", "error": "\(error)"])
         }
@@ -120,11 +148,21 @@ final class FrameGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
         timer = nil
     }
 
+    /// The first frame arrived or the connection is gone: stop the handshake clock and
+    /// give the pending-handshake slot back.
+    private func endHandshakePhase() {
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        pendingSlot?.release()
+    }
+
     /// Maps pipeline errors to `TransportError`, keeping the frame error and its limit.
     static func transportError(_ error: any Error, peer: String) -> TransportError {
         switch error {
         case let error as TransportError:
             return error
+        case let error as TLSError:
+            return TransportError(.tls(error), peer: peer)
         case let error as FrameError:
             // The decoder only reports `truncated` for an EOF inside a frame.
             if case .truncated(let needed, let available) = error.problem {

@@ -20,9 +20,11 @@ enum FramePipeline {
 
     /// Adds the framing handlers and wraps the channel. Must run on the channel's event loop.
     /// `activation`, if given, completes when the channel is active (see `FrameGuardHandler`).
+    /// `pendingSlot` is given on the server only: it turns on the handshake timeout and is
+    /// released at the first complete frame.
     static func configure(
         _ channel: any Channel, peer: String, configuration: TransportConfiguration, logger: Logger,
-        activation: EventLoopPromise<Void>? = nil
+        activation: EventLoopPromise<Void>? = nil, pendingSlot: PendingSlot? = nil
     ) throws -> NIOAsyncChannel<[UInt8], Never> {
         let sync = channel.pipeline.syncOperations
         if let tls = configuration.tls {
@@ -31,7 +33,8 @@ enum FramePipeline {
         try sync.addHandler(ByteToMessageHandler(FrameDecoder(limits: configuration.limits)), name: decoderName)
         try sync.addHandler(FrameEncoder(), name: encoderName)
         try sync.addHandler(FrameGuardHandler(
-            readTimeout: configuration.readTimeout, peer: peer, logger: logger, activation: activation), name: guardName)
+            readTimeout: configuration.readTimeout, peer: peer, logger: logger, activation: activation,
+            handshakeTimeout: pendingSlot == nil ? nil : configuration.handshakeTimeout, pendingSlot: pendingSlot), name: guardName)
         return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: asyncConfiguration())
     }
 }

@@ -9,7 +9,7 @@ public enum FrameServer {
         /// `active` completes once the socket is registered and active: only then may the
         /// handler write.
         case connection(NIOAsyncChannel<[UInt8], Never>, peer: String, active: EventLoopFuture<Void>)
-        /// Over `maxConnections`: already closed.
+        /// Over `maxConnections` or `maxPendingHandshakes`: already closed.
         case refused
     }
 
@@ -17,15 +17,21 @@ public enum FrameServer {
     /// task is cancelled, handling each connection in a child of
     /// `withThrowingDiscardingTaskGroup`. Cancelling closes the listener and every connection.
     /// The handler's connection is closed when the handler returns.
+    ///
+    /// `onRefused` hears of every connection closed at accept (over `maxConnections` or
+    /// `maxPendingHandshakes`): the handler never sees those, and the coordinator audits them.
+    /// It runs on an event loop and must not block.
     public static func run(
         host: String,
         port: Int,
         configuration: TransportConfiguration = .default,
         logger: Logger,
         onBound: @Sendable (Int) async -> Void,
+        onRefused: @escaping @Sendable (TransportError) -> Void = { _ in },
         handler: @escaping @Sendable (any FrameConnection) async -> Void
     ) async throws {
         let counter = ConnectionCounter(limit: configuration.maxConnections)
+        let pending = ConnectionCounter(limit: configuration.maxPendingHandshakes)
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -33,16 +39,26 @@ public enum FrameServer {
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture(withResultOf: {
                     let peer = PeerAddress.describe(channel.remoteAddress)
-                    guard counter.acquire() else {
-                        let error = TransportError(.connectionLimit(configuration.maxConnections), peer: peer)
+                    func refuse(_ problem: TransportError.Problem) -> Accepted {
+                        let error = TransportError(problem, peer: peer)
                         logger.warning("connection refused", metadata: ["peer": "\(peer)", "error": "\(error)"])
                         channel.close(promise: nil)
+                        onRefused(error)
                         return Accepted.refused
                     }
-                    channel.closeFuture.whenComplete { _ in counter.release() }
+                    guard counter.acquire() else { return refuse(.connectionLimit(configuration.maxConnections)) }
+                    guard pending.acquire() else {
+                        counter.release()
+                        return refuse(.pendingHandshakeLimit(configuration.maxPendingHandshakes))
+                    }
+                    let slot = PendingSlot(counter: pending)
+                    channel.closeFuture.whenComplete { _ in
+                        slot.release()
+                        counter.release()
+                    }
                     let active = channel.eventLoop.makePromise(of: Void.self)
                     let asyncChannel = try FramePipeline.configure(
-                        channel, peer: peer, configuration: configuration, logger: logger, activation: active)
+                        channel, peer: peer, configuration: configuration, logger: logger, activation: active, pendingSlot: slot)
                     return Accepted.connection(asyncChannel, peer: peer, active: active.futureResult)
                 })
             }

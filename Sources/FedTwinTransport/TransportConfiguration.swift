@@ -15,6 +15,15 @@ public struct TransportConfiguration: Sendable {
     public var writeTimeout: Duration
     /// Server only: accepted connections beyond this many are closed at once.
     public var maxConnections: Int
+    /// Server only: most connections that are open but have not yet delivered their first
+    /// complete frame (TLS handshake plus the `hello`); more are closed at once. Without it a
+    /// flood of silent sockets could take every `maxConnections` slot and lock enrolled
+    /// sites out until each socket's timeout fired.
+    public var maxPendingHandshakes: Int
+    /// Server only: a connection whose first complete frame (TLS handshake plus `hello`) has
+    /// not arrived within this time is dropped. Shorter than `readTimeout`, because a peer
+    /// that has proved nothing yet deserves less patience than an enrolled, idle site.
+    public var handshakeTimeout: Duration
     /// Client only: how long `FrameClient.connect` waits for the TCP handshake.
     public var connectTimeout: Duration
     /// Complete frames held for a slow consumer before the transport stops reading from the
@@ -32,6 +41,8 @@ public struct TransportConfiguration: Sendable {
         readTimeout: Duration = .seconds(60),
         writeTimeout: Duration = .seconds(60),
         maxConnections: Int = 256,
+        maxPendingHandshakes: Int = 32,
+        handshakeTimeout: Duration = .seconds(10),
         connectTimeout: Duration = .seconds(10),
         inboundBufferFrames: Int = 4,
         backlog: Int = 256,
@@ -41,6 +52,8 @@ public struct TransportConfiguration: Sendable {
         self.readTimeout = readTimeout
         self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections
+        self.maxPendingHandshakes = maxPendingHandshakes
+        self.handshakeTimeout = handshakeTimeout
         self.connectTimeout = connectTimeout
         self.inboundBufferFrames = inboundBufferFrames
         self.backlog = backlog

@@ -14,6 +14,15 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case writeTimeout(Duration)
         /// The server was at `TransportConfiguration.maxConnections`.
         case connectionLimit(Int)
+        /// The server already had `TransportConfiguration.maxPendingHandshakes` connections
+        /// that had not yet sent their first frame.
+        case pendingHandshakeLimit(Int)
+        /// No first complete frame (TLS handshake plus `hello`) within
+        /// `TransportConfiguration.handshakeTimeout`.
+        case handshakeTimeout(Duration)
+        /// The TLS session failed or the peer's certificate was refused (expired, not
+        /// pinned, not TLS at all).
+        case tls(TLSError)
         /// The TCP connection could not be established in time, or at all.
         case connectFailed(String)
         /// The connection is closed (locally or by the peer); nothing more can be sent.
@@ -45,6 +54,10 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case .readTimeout(let timeout): return "no complete frame from \(peer) within \(timeout) (read timeout)"
         case .writeTimeout(let timeout): return "sending to \(peer) did not complete within \(timeout) (write timeout)"
         case .connectionLimit(let limit): return "connection from \(peer) refused: \(limit) connections already open (max connections)"
+        case .pendingHandshakeLimit(let limit):
+            return "connection from \(peer) refused: \(limit) connections already waiting for their handshake (max pending handshakes)"
+        case .handshakeTimeout(let timeout): return "no TLS handshake and hello from \(peer) within \(timeout) (handshake timeout)"
+        case .tls(let error): return "TLS with \(peer) failed: \(error)"
         case .connectFailed(let reason): return "could not connect to \(peer): \(reason)"
         case .closed: return "connection to \(peer) is closed"
         case .io(let reason): return "I/O error on connection with \(peer): \(reason)"

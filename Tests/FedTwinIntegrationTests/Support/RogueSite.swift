@@ -21,7 +21,8 @@ actor RogueSite {
     private(set) var coordinatorKey: PublicKey?
     private(set) var session = ""
     private(set) var challenge = ""
-    private var nextSeq: UInt64 = 1
+    /// `seq` of the next frame `send` signs (hostile tests set it to skip or reuse one).
+    var nextSeq: UInt64 = 1
     /// Every verified frame from the coordinator, in order.
     private(set) var received: [ReceivedMessage] = []
     /// A reject read (unverified) before any welcome.
@@ -30,6 +31,7 @@ actor RogueSite {
     private(set) var closedByPeer = false
     var answerEvaluations = true
     private var background: [Task<Void, Never>] = []
+    private var heartbeats: Task<Void, Never>?
 
     private init(name: String, key: SigningKey, pinnedFingerprint: String, connection: any FrameConnection,
                  outbound: AsyncStream<[UInt8]>.Continuation) {
@@ -85,14 +87,18 @@ actor RogueSite {
         })
     }
 
+    /// Stops the heartbeats (a slowloris test then stalls the connection on purpose).
+    func stopHeartbeats() { heartbeats?.cancel() }
+
     private func startHeartbeats() {
-        background.append(Task { [weak self] in
+        heartbeats = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(400))
                 guard let self, !Task.isCancelled else { return }
                 _ = try? await self.send(.heartbeat(Heartbeat(state: "idle")), round: 0)
             }
-        })
+        }
+        background.append(heartbeats!)
     }
 
     private func note(_ problem: String) { problems.append(problem) }
