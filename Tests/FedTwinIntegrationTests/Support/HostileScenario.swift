@@ -79,6 +79,7 @@ actor HostileScenario {
             let before = run.lastSeq()
             // 4 pending + 4 established = 8 ≤ maxConnections: only the pending limit can refuse.
             let outcomes = await run.flood(7)
+            try await run.awaitTimeouts(after: before, count: outcomes.filter(\.isSlow).count)
             let refused = try await run.awaitAudit(after: before, "connection-refused") {
                 $0.data["code"] == "limit-exceeded" && ($0.data["reason"] ?? "").contains("max pending handshakes")
             }
@@ -86,10 +87,10 @@ actor HostileScenario {
                 let entry = try await run.awaitAudit(after: before, "connection-refused") {
                     $0.data["code"] == "timeout" && ($0.data["reason"] ?? "").contains("handshake timeout")
                 }
-                let slow = outcomes.filter { ($0.secondsToClose ?? 0) >= handshakeTimeout * 0.8 }.count
+                let slow = outcomes.filter(\.isSlow).count
                 return HostileOutcome(audit: entry, closed: outcomes.allSatisfy(\.closed), detail: "\(slow) silent sockets dropped after ~\(handshakeTimeout) s")
             }()
-            let fast = outcomes.filter { $0.closed && ($0.secondsToClose ?? 99) < handshakeTimeout * 0.5 }.count
+            let fast = outcomes.filter { $0.closed && !$0.isSlow }.count
             return HostileOutcome(audit: refused, closed: fast >= 1, detail: "\(fast) of 7 closed at accept: \(outcomes.map { $0.secondsToClose ?? -1 })")
         }
         try await Task.sleep(for: .milliseconds(300))  // slots of the dropped sockets are released
@@ -100,11 +101,12 @@ actor HostileScenario {
             for name in ["idle-1", "idle-2", "idle-3"] { idles.append(try await join(name)) }
             let before = run.lastSeq()
             let outcomes = await run.flood(6)
+            try await run.awaitTimeouts(after: before, count: outcomes.filter(\.isSlow).count)
             let refused = try await run.awaitAudit(after: before, "connection-refused") {
                 $0.data["code"] == "limit-exceeded" && ($0.data["reason"] ?? "").contains("max connections")
             }
             for idle in idles { await idle.drop() }
-            let fast = outcomes.filter { $0.closed && ($0.secondsToClose ?? 99) < handshakeTimeout * 0.5 }.count
+            let fast = outcomes.filter { $0.closed && !$0.isSlow }.count
             return HostileOutcome(audit: refused, closed: fast >= 1, detail: "\(fast) of 6 closed at accept")
         }
 
@@ -363,6 +365,14 @@ struct Run: Sendable {
         }
     }
 
+    /// Waits until `count` handshake-timeout refusals follow entry `seq`, so that a later
+    /// case looking for a timeout cannot take one of these for its own.
+    func awaitTimeouts(after seq: Int, count: Int) async throws {
+        try await eventually("\(count) handshake timeouts audited", timeout: 8) {
+            fed.audit().filter { $0.seq > seq && $0.event == "connection-refused" && $0.data["code"] == "timeout" }.count >= count
+        }
+    }
+
     /// `count` silent plain-TCP sockets opened at once; each waits until the coordinator closes it.
     func flood(_ count: Int) async -> [Probe.Outcome] {
         let probe = Probe(port: port, fingerprint: fed.fingerprint)
@@ -415,4 +425,10 @@ struct Run: Sendable {
         }
         return HostileOutcome(rejectCode: reject.code.rawValue, audit: entry, detail: "reject: \(reject.code): \(reject.reason)")
     }
+}
+
+extension Probe.Outcome {
+    /// Closed only by the handshake timeout, not at accept (a pending socket cannot be
+    /// closed sooner than the timeout after it was accepted).
+    var isSlow: Bool { (secondsToClose ?? .infinity) >= HostileScenario.handshakeTimeout * 0.75 }
 }

@@ -1,0 +1,97 @@
+import FedTwinTransport
+import FedTwinWire
+import Foundation
+import NIOCore
+import Testing
+
+/// `maxPendingHandshakes` and `handshakeTimeout`: a connection counts as pending from
+/// accept until its first complete frame, and is dropped if that frame does not come in
+/// time. (Over TLS the first frame comes after the handshake; these run over plain TCP,
+/// where the rule is the same.)
+@Suite struct PendingHandshakeTests {
+    /// Runs a server that echoes frames and reports refusals at accept.
+    static func withServer<T: Sendable>(
+        _ configuration: TransportConfiguration,
+        events: AsyncStream<TestSupport.Event>.Continuation,
+        refusals: AsyncStream<TransportError>.Continuation,
+        _ body: @escaping @Sendable (Int) async throws -> T
+    ) async throws -> T {
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
+        let server = Task {
+            defer { portSink.finish() }
+            try await FrameServer.run(
+                host: "127.0.0.1", port: 0, configuration: configuration, logger: TestSupport.logger,
+                onBound: { portSink.yield($0) }, onRefused: { refusals.yield($0) },
+                handler: TestSupport.recordingHandler(echo: true, into: events))
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            try await server.value
+            throw TestSupport.TimedOut(what: "server bind")
+        }
+        defer { server.cancel() }
+        return try await body(port)
+    }
+
+    @Test func silentConnectionsBeyondTheLimitAreRefusedAndReported() async throws {
+        let configuration = TransportConfiguration(maxConnections: 8, maxPendingHandshakes: 1, handshakeTimeout: .seconds(20))
+        let (refusals, refusalSink) = AsyncStream<TransportError>.makeStream()
+        try await Self.withServer(configuration, events: AsyncStream<TestSupport.Event>.makeStream().continuation,
+                                  refusals: refusalSink) { port in
+            try await TestSupport.within(10, "pending-handshake limit") {
+                let silent = try await TestSupport.rawConnect(port: port)
+                try await silent.executeThenClose { silentIn, silentOut in
+                    // The second silent connection finds the only pending slot taken.
+                    let second = try await TestSupport.rawConnect(port: port)
+                    try await second.executeThenClose { inbound, _ in _ = await TestSupport.drainUntilClosed(inbound) }
+                    var reported = refusals.makeAsyncIterator()
+                    let refusal = await reported.next()
+                    #expect(refusal?.problem == .pendingHandshakeLimit(1), "\(String(describing: refusal))")
+                    #expect(refusal?.reasonCode == .limitExceeded)
+
+                    // Once the first connection delivers a frame it is no longer pending: a new one is admitted.
+                    let ping = TestSupport.frame(bodyLength: 4)
+                    try await silentOut.write(ByteBuffer(bytes: ping))
+                    var echoes = silentIn.makeAsyncIterator()
+                    _ = try await echoes.next()
+                    var admitted = false
+                    for _ in 0..<50 where !admitted {
+                        let client = try await FrameClient.connect(host: "127.0.0.1", port: port, logger: TestSupport.logger)
+                        try? await client.send(ping)
+                        var iterator = client.inbound.makeAsyncIterator()
+                        admitted = ((try? await iterator.next()) ?? nil) == ping
+                        await client.close()
+                        if !admitted { try await Task.sleep(for: .milliseconds(20)) }
+                    }
+                    #expect(admitted)
+                }
+            }
+        }
+    }
+
+    @Test func noFirstFrameWithinTheHandshakeTimeoutDropsTheConnection() async throws {
+        let configuration = TransportConfiguration(readTimeout: .seconds(20), handshakeTimeout: .milliseconds(300))
+        let (events, eventSink) = AsyncStream<TestSupport.Event>.makeStream()
+        try await Self.withServer(configuration, events: eventSink, refusals: AsyncStream<TransportError>.makeStream().continuation) { port in
+            try await TestSupport.within(10, "handshake timeout") {
+                let started = ContinuousClock.now
+                let silent = try await TestSupport.rawConnect(port: port)
+                // Half a prefix: bytes arrive, but no complete frame.
+                try await silent.executeThenClose { inbound, outbound in
+                    try await outbound.write(ByteBuffer(bytes: Array(TestSupport.frame().prefix(8))))
+                    _ = await TestSupport.drainUntilClosed(inbound)
+                }
+                let waited = ContinuousClock.now - started
+                #expect(waited >= .milliseconds(250) && waited < .seconds(5), "closed after \(waited)")
+                var iterator = events.makeAsyncIterator()
+                guard case .failed(let error) = await iterator.next() else {
+                    Issue.record("the handler saw no error")
+                    return
+                }
+                let transport = error as? TransportError
+                #expect(transport?.problem == .handshakeTimeout(.milliseconds(300)), "\(error)")
+                #expect(transport?.reasonCode == .timeout)
+            }
+        }
+    }
+}
