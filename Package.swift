@@ -120,6 +120,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+
+        // libFuzzer targets (scripts/fuzz.sh, docs/security.md "Fuzzing"). Built with
+        // `-sanitize=fuzzer -D FUZZING` they are fuzzers; in a plain build they are small
+        // tools that replay corpus files through the same checks, so they always compile.
+        .executableTarget(name: "FuzzFrameDecoder", dependencies: ["FedTwinWire"]),
+        .executableTarget(name: "FuzzTensorPayload", dependencies: ["FedTwinWire"]),
+        .executableTarget(name: "FuzzBatchCSV", dependencies: ["TwinKit"]),
     ],
     swiftLanguageModes: [.v6]
 )
