@@ -12,6 +12,8 @@ public struct BatchCSVError: Error, Sendable, Equatable, CustomStringConvertible
         case missingValue
         case nonNumeric(String)
         case notFinite(String)
+        /// A finite number that is not finite once converted to the canonical unit.
+        case outOfRange(String, unit: String)
         case timeWentBackwards(previous: Double, current: Double)
         case missingConcentration
     }
@@ -43,6 +45,7 @@ public struct BatchCSVError: Error, Sendable, Equatable, CustomStringConvertible
         case .missingValue: what = "required value is empty"
         case let .nonNumeric(cell): what = "'\(cell)' is not a number"
         case let .notFinite(cell): what = "'\(cell)' is not a finite number (NaN/inf are not allowed; leave the cell empty if not sampled)"
+        case let .outOfRange(cell, unit): what = "'\(cell)' \(unit) is out of range: it is not a finite number in canonical units"
         case let .timeWentBackwards(previous, current): what = "time goes backwards within the batch (\(current) h after \(previous) h)"
         case .missingConcentration: what = "feed has neither a concentration column nor a fixed concentration"
         }

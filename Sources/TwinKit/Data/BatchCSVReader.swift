@@ -34,6 +34,7 @@ public struct BatchCSVReader: Sendable {
         var slot: Slot
         var index: Int
         var name: String
+        var unit: String
         var conversion: UnitConversion
     }
 
@@ -70,7 +71,7 @@ public struct BatchCSVReader: Sendable {
             guard let conversion = UnitConversion.of(ref.unit, for: quantity) else {
                 throw BatchCSVError(file: file, line: 1, column: ref.column, kind: .unknownUnit(ref.unit))
             }
-            return Resolved(slot: slot, index: i, name: ref.column, conversion: conversion)
+            return Resolved(slot: slot, index: i, name: ref.column, unit: ref.unit, conversion: conversion)
         }
 
         let idIndex = try index(of: mapping.batchID)
@@ -95,7 +96,12 @@ public struct BatchCSVReader: Sendable {
                 guard let conversion = UnitConversion.of(unit, for: .concentration) else {
                     throw BatchCSVError(file: file, line: 0, column: feed.rate.column, kind: .unknownUnit(unit))
                 }
-                fixedConcentrations[f] = conversion.toCanonical(fixed)
+                let canonical = conversion.toCanonical(fixed)
+                guard canonical.isFinite else {
+                    throw BatchCSVError(file: file, line: 0, column: feed.rate.column,
+                                        kind: .outOfRange("\(fixed)", unit: unit))
+                }
+                fixedConcentrations[f] = canonical
             } else {
                 throw BatchCSVError(file: file, line: 0, column: feed.rate.column, kind: .missingConcentration)
             }
@@ -117,8 +123,7 @@ public struct BatchCSVReader: Sendable {
             guard !id.isEmpty else {
                 throw BatchCSVError(file: file, line: lineNumber, column: mapping.batchID, kind: .missingValue)
             }
-            guard let t = try Self.number(fields[timeResolved.index], file: file, line: lineNumber, column: timeResolved.name)
-                .map(timeResolved.conversion.toCanonical) else {
+            guard let t = try Self.number(fields[timeResolved.index], timeResolved, file: file, line: lineNumber) else {
                 throw BatchCSVError(file: file, line: lineNumber, column: timeResolved.name, kind: .missingValue)
             }
             var acc = batches[id] ?? Accumulator()
@@ -129,7 +134,7 @@ public struct BatchCSVReader: Sendable {
             }
             acc.time.append(t)
             for r in resolved {
-                let v = try Self.number(fields[r.index], file: file, line: lineNumber, column: r.name).map(r.conversion.toCanonical)
+                let v = try Self.number(fields[r.index], r, file: file, line: lineNumber)
                 acc.values[r.slot, default: []].append(v)
             }
             acc.lastLine = lineNumber
@@ -161,9 +166,22 @@ public struct BatchCSVReader: Sendable {
         line.hasSuffix("\r") ? line.dropLast() : line
     }
 
-    /// Empty → nil; otherwise a finite number or an error.
-    private static func number(_ cell: String, file: String, line: Int, column: String) throws -> Double? {
+    /// Empty → nil; otherwise a number finite both as written and in canonical units, or an
+    /// error. The second check matters because conversion scales: `1e307` g/mL is finite in
+    /// the file but +inf in g/L, and one infinite cell would turn a whole training run to NaN.
+    private static func number(_ cell: String, _ column: Resolved, file: String, line: Int) throws -> Double? {
         if cell.isEmpty { return nil }
+        guard let value = try parsed(cell, file: file, line: line, column: column.name) else { return nil }
+        let canonical = column.conversion.toCanonical(value)
+        guard canonical.isFinite else {
+            throw BatchCSVError(file: file, line: line, column: column.name,
+                                kind: .outOfRange(cell.trimmingCharacters(in: .whitespaces), unit: column.unit))
+        }
+        return canonical
+    }
+
+    /// Empty → nil; otherwise a finite number as written, or an error.
+    private static func parsed(_ cell: String, file: String, line: Int, column: String) throws -> Double? {
         if let v = Double(cell), v.isFinite { return v } // fast path for clean numeric cells
         let trimmed = cell.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return nil }
