@@ -38,7 +38,7 @@ import Testing
         let (refusals, refusalSink) = AsyncStream<TransportError>.makeStream()
         try await Self.withServer(configuration, events: AsyncStream<TestSupport.Event>.makeStream().continuation,
                                   refusals: refusalSink) { port in
-            try await TestSupport.within(10, "pending-handshake limit") {
+            try await TestSupport.within(30, "pending-handshake limit") {
                 let silent = try await TestSupport.rawConnect(port: port)
                 try await silent.executeThenClose { silentIn, silentOut in
                     // The second silent connection finds the only pending slot taken.
@@ -73,7 +73,7 @@ import Testing
         let configuration = TransportConfiguration(readTimeout: .seconds(20), handshakeTimeout: .milliseconds(300))
         let (events, eventSink) = AsyncStream<TestSupport.Event>.makeStream()
         try await Self.withServer(configuration, events: eventSink, refusals: AsyncStream<TransportError>.makeStream().continuation) { port in
-            try await TestSupport.within(10, "handshake timeout") {
+            try await TestSupport.within(30, "handshake timeout") {
                 let started = ContinuousClock.now
                 let silent = try await TestSupport.rawConnect(port: port)
                 // Half a prefix: bytes arrive, but no complete frame.
