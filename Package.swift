@@ -113,6 +113,7 @@ let package = Package(
             dependencies: ["FedTwinCoordinator", "FedTwinRegistry", "FedTwinAggregation", "FedTwinTransport", "FedTwinWire",
                            .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "FedTwinSiteTests", dependencies: ["FedTwinSite", "FedTwinWire", "FedTwinTransport", "TwinKit", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "FedTwinIntegrationTests",
             dependencies: [

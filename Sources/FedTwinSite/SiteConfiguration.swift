@@ -29,6 +29,10 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     public var certificate: String?
     /// Plain TCP instead of TLS 1.3 — local experiments only, loudly warned about.
     public var insecure: Bool = false
+    /// Experiments and tests only: make this site a malicious-but-enrolled participant that
+    /// transforms its honest delta before signing it (`scale:FACTOR`, `sign-flip[:FACTOR]`,
+    /// `gaussian:SIGMA`; see `SiteAdversary`). Loudly warned about. Absent for a real site.
+    public var adversary: String?
 
     /// The certificate path actually used.
     public var certificatePath: String {
@@ -39,7 +43,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, coordinatorHost, coordinatorPort, coordinatorFingerprint, key, data, component, log,
-             initialBackoffSeconds, maxBackoffSeconds, exitWhenFinished, readTimeoutSeconds, certificate, insecure
+             initialBackoffSeconds, maxBackoffSeconds, exitWhenFinished, readTimeoutSeconds, certificate, insecure, adversary
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,6 +63,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         readTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .readTimeoutSeconds) ?? d.readTimeoutSeconds
         certificate = try c.decodeIfPresent(String.self, forKey: .certificate)
         insecure = try c.decodeIfPresent(Bool.self, forKey: .insecure) ?? d.insecure
+        adversary = try c.decodeIfPresent(String.self, forKey: .adversary)
     }
 
     /// Reads a config file; unknown keys are refused and errors name the file and key.
@@ -97,5 +102,16 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
                     "must be the coordinator's fingerprint (16–64 hex digits, printed by `fedtwin keygen`)")
         try require(initialBackoffSeconds > 0 && maxBackoffSeconds >= initialBackoffSeconds, "maxBackoffSeconds", "backoff must be positive and max ≥ initial")
         try require(data != nil || component == "noop", "data", "a data config (data.json) is required for component \(component)")
+        _ = try parsedAdversary(file: file)
+    }
+
+    /// The parsed `adversary` (nil for an honest site); a bad spec names the key.
+    public func parsedAdversary(file: String = "command line") throws -> SiteAdversary? {
+        guard let adversary else { return nil }
+        do {
+            return try SiteAdversary(parsing: adversary)
+        } catch {
+            throw SiteError(.configuration(file: file, key: "adversary", problem: error.description))
+        }
     }
 }

@@ -18,9 +18,12 @@ public struct SiteWorker: Sendable {
     let log: SentLog
     let codec = MessageCodec()
     let tls: TLSContext?
+    /// Experiments only: the attack applied to every delta before it is signed (nil = honest).
+    let adversary: SiteAdversary?
 
     public init(config: SiteConfiguration, logger: Logger) throws {
         self.config = config
+        self.adversary = try config.parsedAdversary()
         self.key = try KeyFile.readPrivateKey(at: config.key)
         if config.insecure {
             self.tls = nil
@@ -41,6 +44,17 @@ public struct SiteWorker: Sendable {
         self.component = try ComponentCatalog.component(config.component)
         self.logger = logger
         self.log = SentLog(path: config.log)
+        if let adversary {
+            guard component.aggregation == .weightedMean else {
+                throw SiteError(.configuration(file: "command line", key: "adversary",
+                                               problem: "component \(component.id) sends sufficient statistics, not deltas; the adversary mode attacks deltas only"))
+            }
+            // Said in the library too, not only by the CLI: whoever embeds the worker sees it,
+            // and the site's own record of what it sent shows that it lied.
+            logger.warning("ADVERSARY MODE: this site sends malicious updates (experiments only)",
+                           metadata: ["attack": "\(adversary)", "effect": "\(adversary.summary)"])
+            log.append(["event": "adversary", "attack": adversary.description, "effect": adversary.summary])
+        }
         if let data = config.data {
             let dataset = try SiteDataset.load(configURL: URL(fileURLWithPath: data))
             self.dataset = dataset
@@ -203,13 +217,21 @@ public struct SiteWorker: Sendable {
             tensors = result.parameters.wireTensors(dtype: dtype)
             options = PayloadOptions(encoding: dtype == .f64 ? .f64 : .f32, compressionLevel: task.updateCompressionLevel.map(Int32.init))
         } else {
-            tensors = try result.parameters.delta(from: base, dtype: dtype)
+            let honest = try result.parameters.delta(from: base, dtype: dtype)
+            if let adversary {
+                tensors = adversary.apply(to: honest, round: round, seed: FNV1a64.hash(config.name))
+                logger.warning("ADVERSARY: sending a tampered update", metadata: [
+                    "round": "\(round)", "attack": "\(adversary)",
+                    "honest-norm": "\(Tensor.l2Norm(honest))", "sent-norm": "\(Tensor.l2Norm(tensors))"])
+            } else {
+                tensors = honest
+            }
             options = PayloadOptions(encoding: encoding, blockSize: task.updateBlockSize,
                                      compressionLevel: task.updateCompressionLevel.map(Int32.init), delta: task.baseVersionID)
         }
         try await link.send(.update(Update(baseVersionID: task.baseVersionID, samples: result.samples, metrics: metrics)),
                             round: round, tensors: tensors, options: options)
-        logger.info("update sent", metadata: ["round": "\(round)", "samples": "\(result.samples)"])
+        logger.info("update sent", metadata: ["round": "\(round)", "samples": "\(result.samples)", "delta-norm": "\(Tensor.l2Norm(tensors))"])
     }
 
     func handleEvaluate(_ evaluate: Evaluate, received: ReceivedMessage, link: SiteLink) async throws {

@@ -32,6 +32,10 @@ struct SiteCommand: AsyncParsableCommand {
     @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
     @Flag(help: "Plain TCP instead of TLS 1.3 — for local experiments only.") var insecure = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
+    @Option(help: ArgumentHelp(
+        "EXPERIMENTS ONLY: send malicious (but properly signed) updates: scale:FACTOR, sign-flip[:FACTOR], gaussian:SIGMA.",
+        discussion: "The site trains honestly, then multiplies its delta by FACTOR (scale), by −FACTOR (sign-flip), or replaces it with N(0, SIGMA²) noise (gaussian), before signing. Used by scripts/attack-experiment.sh to measure robust aggregation (docs/robustness.md).",
+        valueName: "attack")) var adversary: String?
 
     func run() async throws {
         var c: SiteConfiguration
@@ -58,6 +62,7 @@ struct SiteCommand: AsyncParsableCommand {
             if stay { c.exitWhenFinished = false }
             if let cert { c.certificate = cert }
             if insecure { c.insecure = true }
+            if let adversary { c.adversary = adversary }
             try c.validate(file: config ?? "command line")
         } catch let error as SiteError {
             throw ValidationError(error.description)
@@ -72,6 +77,17 @@ struct SiteCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("""
                 WARNING: --insecure: plain TCP. Updates are still signed, but nothing on the link is encrypted and
                 WARNING: the coordinator is not authenticated before its welcome. Use only on a trusted local machine.
+
+                """.utf8))
+        }
+        if let attack = try? c.parsedAdversary() {
+            FileHandle.standardError.write(Data("""
+                ********************************************************************************
+                WARNING: ADVERSARY MODE (\(attack)): this site is MALICIOUS on purpose.
+                WARNING: \(attack.summary);
+                WARNING: each update is still signed with this site's enrolled key.
+                WARNING: For robustness experiments and tests only — never run this against a real federation.
+                ********************************************************************************
 
                 """.utf8))
         }
