@@ -75,15 +75,17 @@ for target in "${targets[@]}"; do
         "$work/corpus" "Tests/FuzzCorpus/$target" >"$work/fuzz.log" 2>&1
     status=$?
     set -e
+    # A crash while reading the seeds leaves no coverage line: a failed grep is not an error.
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz.log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/fuzz.log" | tail -1)
-    cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$work/fuzz.log" | tail -1)
+    cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$work/fuzz.log" | tail -1 || true)
     crashes=$(find "$work/artifacts" -type f | wc -l)
     summary+=("$(printf '%-8s %10s execs %7s exec/s  %-22s crashes: %s' "$target" "${execs:-?}" "${rate:-?}" "${cov:-cov: ?}" "$crashes")")
     if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then
         failed=1
         echo "!! $target failed (exit $status); last lines of $work/fuzz.log:" >&2
-        grep -E 'ERROR|Fatal error|Test unit written|SUMMARY' "$work/fuzz.log" | head -20 >&2 || tail -20 "$work/fuzz.log" >&2
+        grep -E 'ERROR|runtime failure|Fatal error|Test unit written|SUMMARY| at /.*Sources/' "$work/fuzz.log" \
+            | head -20 >&2 || tail -20 "$work/fuzz.log" >&2
         find "$work/artifacts" -type f -printf 'reproducer: %p\n' >&2
     fi
 done
