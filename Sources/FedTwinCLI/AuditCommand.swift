@@ -59,12 +59,17 @@ struct AuditCommand: ParsableCommand {
 
         @OptionGroup var options: StoreOptions
 
+        @Option(name: .customLong("anchor"), help: ArgumentHelp(
+            "An audit entry hash recorded earlier outside the store (≥ 16 hex digits; repeatable): it must still be in the chain.",
+            discussion: "A hash chain alone cannot show that its newest entries were removed. Record the head hash this command prints (e.g. in the QA release record) and pass it later."))
+        var anchors: [String] = []
+
         @Flag(help: "Machine-readable JSON (sorted keys).")
         var json = false
 
         func run() throws {
             let registry = try options.open()
-            let report = registry.verifyAudit()
+            let report = registry.verifyAudit(anchors: anchors)
             if json {
                 try JSONValue.object([
                     "store": .string(options.store), "passed": .bool(report.passed),

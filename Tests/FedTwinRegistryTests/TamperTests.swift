@@ -73,6 +73,32 @@ struct TamperTests {
         #expect(report.failures.map(\.subject) == ["version 2 audit anchor"])
     }
 
+    @Test func truncatingTheLogIsDetectedByAnAnchorRecordedOutsideTheStore() throws {
+        let storage = InMemoryStorage()
+        let store = try TestStore(storage: storage, rounds: 2, evaluate: false)
+        let entries = try store.registry.auditEntries()
+        let head = try #require(entries.last).hash
+        let earlier = entries[entries.count - 3].hash
+        let clean = store.registry.verifyAudit(anchors: [head, String(earlier.prefix(16))])
+        #expect(clean.passed)
+        #expect(clean.checks.last?.subject == "audit head")
+        #expect(clean.checks.last?.detail.contains(head) == true)
+        // Cut the newest entries: the shorter chain alone still verifies...
+        try rewriteAudit(storage) { lines in lines.removeLast(2) }
+        #expect(store.registry.verifyAudit().passed)
+        // ...the head recorded before does not, while an anchor older than the cut still does.
+        let report = store.registry.verifyAudit(anchors: [head, earlier])
+        #expect(report.failures.map(\.subject) == ["audit anchor \(head.prefix(16))…"])
+        #expect(report.failures.first?.detail.contains("truncated or rewritten") == true)
+    }
+
+    @Test func aMalformedAnchorIsRefusedNamingIt() throws {
+        let store = try TestStore(storage: InMemoryStorage(), rounds: 0)
+        let report = store.registry.verifyAudit(anchors: ["abc", "zz" + String(repeating: "0", count: 20)])
+        #expect(report.failures.count == 2)
+        #expect(report.failures.allSatisfy { $0.detail.contains("at least 16") })
+    }
+
     @Test func reorderingAuditEntriesIsDetectedNamingTheEntries() throws {
         let storage = InMemoryStorage()
         let store = try TestStore(storage: storage, rounds: 1)

@@ -5,7 +5,12 @@ import Foundation
 extension Registry {
     /// Checks the audit log: every entry's hash, its link to the previous one, sequence
     /// numbers and the coordinator's signature.
-    public func verifyAudit() -> VerificationReport {
+    ///
+    /// A hash chain cannot show that its newest entries were cut off: a shorter log still
+    /// verifies. `anchors` closes that gap: hashes (or prefixes of at least 16 hex digits)
+    /// of entries a reviewer recorded earlier, outside the store — each must still be in
+    /// the chain, so history up to it cannot have been truncated or rewritten.
+    public func verifyAudit(anchors: [String] = []) -> VerificationReport {
         var report = VerificationReport()
         let key: PublicKey
         do {
@@ -35,6 +40,21 @@ extension Registry {
         let torn = ((try? storage.read("audit.log"))?.last).map { $0 != 0x0a } ?? false
         if problems == 0 {
             report.pass("audit log", "\(entries.count) entries, chain and signatures intact" + (torn ? "; a torn last line (append interrupted by a crash) is ignored and cut by the next append" : ""))
+        }
+        for anchor in anchors {
+            let prefix = anchor.lowercased()
+            guard prefix.count >= 16, prefix.count <= 64, prefix.allSatisfy(\.isHexDigit) else {
+                report.fail("audit anchor \(anchor)", "not an audit hash: give at least 16 and at most 64 hex digits")
+                continue
+            }
+            if let entry = entries.first(where: { $0.hash.hasPrefix(prefix) }) {
+                report.pass("audit anchor \(anchor.prefix(16))…", "entry \(entry.seq) (\(entry.event), \(entry.time)) is in the chain")
+            } else {
+                report.fail("audit anchor \(anchor.prefix(16))…", "no entry with this hash in the \(entries.count)-entry log: history was truncated or rewritten after it was recorded")
+            }
+        }
+        if let head = entries.last {
+            report.pass("audit head", "entry \(head.seq) hash \(head.hash) — record it outside the store to detect later truncation (`fedtwin audit verify --anchor HASH`)")
         }
         return report
     }
