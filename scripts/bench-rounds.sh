@@ -8,6 +8,7 @@
 # Set FEDTWIN_BENCH_STORE_DIR to put the store elsewhere (e.g. /dev/shm to take disk
 # fsync latency out of the figure); by default it is on the same disk as $TMPDIR.
 # Connections use TLS 1.3 as in deployment; FEDTWIN_BENCH_INSECURE=1 measures plain TCP.
+# FEDTWIN_SCRATCH sets the SwiftPM scratch path (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -16,8 +17,9 @@ ROUNDS="${2:-30}"
 COMPONENT="${3:-noop}"
 
 bash scripts/setup.sh
-swift build -c release >&2
-BIN="$(swift build -c release --show-bin-path)"
+SCRATCH="${FEDTWIN_SCRATCH:-.build}"
+swift build -c release --scratch-path "$SCRATCH" >&2
+BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fedtwin-bench.XXXXXX")"
 STORE_PARENT="${FEDTWIN_BENCH_STORE_DIR:-$WORK}"
 STORE="$(mktemp -d "$STORE_PARENT/store.XXXXXX")"
