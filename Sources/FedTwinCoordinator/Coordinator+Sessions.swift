@@ -278,28 +278,28 @@ extension Coordinator {
             return
         }
         guard update.baseVersionID == state.base.id else {
-            refuse(site.name, .wrongBaseVersion, "trained from \(update.baseVersionID.prefix(12)), round \(round) is based on version \(state.base.number) (\(state.base.id.prefix(12)))",
-                   seq: seq, round: UInt64(round))
+            refuseContribution(site.name, .wrongBaseVersion, "trained from \(update.baseVersionID.prefix(12)), round \(round) is based on version \(state.base.number) (\(state.base.id.prefix(12)))",
+                               seq: seq, round: round)
             return
         }
         if component.aggregation == .mean, received.manifest?.delta != state.base.id {
-            refuse(site.name, .wrongBaseVersion, "update must be a delta from version \(state.base.number)", seq: seq, round: UInt64(round))
+            refuseContribution(site.name, .wrongBaseVersion, "update must be a delta from version \(state.base.number)", seq: seq, round: round)
             return
         }
         do {
             try component.schema.validate(received.tensors)
         } catch {
-            refuse(site.name, .schemaMismatch, "\(error)", seq: seq, round: UInt64(round))
+            refuseContribution(site.name, .schemaMismatch, "\(error)", seq: seq, round: round)
             return
         }
         guard update.samples > 0 else {
-            refuse(site.name, .schemaMismatch, "samples must be positive, got \(update.samples)", seq: seq, round: UInt64(round))
+            refuseContribution(site.name, .schemaMismatch, "samples must be positive, got \(update.samples)", seq: seq, round: round)
             return
         }
         if let bound = config.maxUpdateNorm, component.aggregation == .mean {
             let norm = DeltaCombination.l2Norm(received.tensors)
             guard norm <= bound else {
-                refuse(site.name, .normExceeded, "delta L2 norm \(norm) exceeds maxUpdateNorm \(bound)", seq: seq, round: UInt64(round))
+                refuseContribution(site.name, .normExceeded, "delta L2 norm \(norm) exceeds maxUpdateNorm \(bound)", seq: seq, round: round)
                 return
             }
         }
@@ -318,6 +318,17 @@ extension Coordinator {
         send(.ack(Ack(ackSeq: seq, storedID: id)), to: site.name, round: round)
         onEvent(.updateReceived(round: round, site: site.name, reported: state.accepted.count, selected: state.selected.count,
                                 bytesIn: state.bytesIn, elapsedSeconds: (ContinuousClock.now - state.started).seconds))
+        if state.isComplete { wake() }
+    }
+
+    /// Refuses a selected site's update on its content and counts the site as answered for
+    /// the round (see `RoundState.refused`), so the round closes as soon as every selected
+    /// site has answered instead of at its deadline.
+    func refuseContribution(_ name: String, _ code: ReasonCode, _ reason: String, seq: UInt64, round: Int) {
+        refuse(name, code, reason, seq: seq, round: UInt64(round))
+        guard case .training(var state) = phase, state.round == round, state.accepted[name] == nil else { return }
+        state.refused.insert(name)
+        phase = .training(state)
         if state.isComplete { wake() }
     }
 

@@ -22,10 +22,14 @@ struct RoundState: Sendable {
     let selected: Set<String>
     var accepted: [String: PendingContribution] = [:]
     var dropped: Set<String> = []
+    /// Selected sites whose update was refused on its content (base, schema, samples,
+    /// norm). A site does not resend after a refusal, so it has answered: waiting for it
+    /// until the deadline would only slow every honest site down.
+    var refused: Set<String> = []
     var bytesIn = 0
     let started: ContinuousClock.Instant
 
-    var isComplete: Bool { selected.allSatisfy { accepted[$0] != nil || dropped.contains($0) } }
+    var isComplete: Bool { selected.allSatisfy { accepted[$0] != nil || dropped.contains($0) || refused.contains($0) } }
 }
 
 /// Evaluation of a freshly committed version in progress.
