@@ -57,9 +57,7 @@ public actor Coordinator {
         }
         self.logger = logger
         self.onEvent = onEvent
-        var limits = FrameLimits.default
-        limits.maxBodyLength = config.maxBodyMiB << 20
-        self.codec = MessageCodec(limits: limits)
+        self.codec = MessageCodec(limits: config.frameLimits)
     }
 
     /// Number of authenticated sites connected now.

@@ -45,6 +45,11 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     public var taskCompressionLevel: Int? = nil
     /// Largest frame body accepted, in MiB.
     public var maxBodyMiB: Int = 256
+    /// Largest JSON frame header accepted, in KiB. A header holds the envelope and the
+    /// tensor manifest, so it grows only with the number of tensors.
+    public var maxHeaderKiB: Int = 1024
+    /// Most tensors in one frame's payload, checked before any tensor is allocated.
+    public var maxTensors: Int = 4096
     /// Most simultaneous connections.
     public var maxConnections: Int = 256
     /// Most connections still in their handshake (TLS plus `hello` not yet received); more
@@ -63,6 +68,15 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     /// Plain TCP instead of TLS 1.3. For local experiments only; loudly warned about.
     public var insecure: Bool = false
 
+    /// The frame limits these settings give: one value for the transport (which checks
+    /// lengths from the 16-byte prefix before buffering) and the codec, so the two cannot
+    /// disagree.
+    public var frameLimits: FrameLimits {
+        var payload = PayloadLimits.default
+        payload.maxTensors = maxTensors
+        return FrameLimits(maxHeaderLength: maxHeaderKiB << 10, maxBodyLength: maxBodyMiB << 20, payload: payload)
+    }
+
     /// The certificate path actually used.
     public var certificatePath: String {
         certificate ?? ((key as NSString).deletingPathExtension + ".crt")
@@ -73,7 +87,7 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, store, key, strategy, rounds, minSites, sitesPerRound, roundDeadlineSeconds, evaluationDeadlineSeconds,
              heartbeatSeconds, readTimeoutSeconds, training, updateEncoding, updateBlockSize, updateCompressionLevel,
-             taskCompressionLevel, maxBodyMiB, maxConnections, maxPendingHandshakes, handshakeTimeoutSeconds, maxUpdateNorm, portFile, certificate, insecure
+             taskCompressionLevel, maxBodyMiB, maxHeaderKiB, maxTensors, maxConnections, maxPendingHandshakes, handshakeTimeoutSeconds, maxUpdateNorm, portFile, certificate, insecure
     }
 
     enum TrainingKeys: String, CodingKey {
@@ -125,6 +139,8 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         updateCompressionLevel = c.contains(.updateCompressionLevel) ? try c.decodeIfPresent(Int.self, forKey: .updateCompressionLevel) : d.updateCompressionLevel
         taskCompressionLevel = c.contains(.taskCompressionLevel) ? try c.decodeIfPresent(Int.self, forKey: .taskCompressionLevel) : d.taskCompressionLevel
         maxBodyMiB = try c.decodeIfPresent(Int.self, forKey: .maxBodyMiB) ?? d.maxBodyMiB
+        maxHeaderKiB = try c.decodeIfPresent(Int.self, forKey: .maxHeaderKiB) ?? d.maxHeaderKiB
+        maxTensors = try c.decodeIfPresent(Int.self, forKey: .maxTensors) ?? d.maxTensors
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
         maxPendingHandshakes = try c.decodeIfPresent(Int.self, forKey: .maxPendingHandshakes) ?? d.maxPendingHandshakes
         handshakeTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .handshakeTimeoutSeconds) ?? d.handshakeTimeoutSeconds
@@ -183,6 +199,8 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         try require(training.epochs >= 1, "training.epochs", "must be at least 1")
         try require(training.learningRate > 0 && training.learningRate.isFinite, "training.learningRate", "must be positive")
         try require(maxBodyMiB >= 1 && maxBodyMiB <= 4095, "maxBodyMiB", "must be 1…4095")
+        try require((1...65536).contains(maxHeaderKiB), "maxHeaderKiB", "must be 1…65536, got \(maxHeaderKiB)")
+        try require((1...1_000_000).contains(maxTensors), "maxTensors", "must be 1…1000000, got \(maxTensors)")
         try require(maxConnections >= 1, "maxConnections", "must be at least 1, got \(maxConnections)")
         try require((1...maxConnections).contains(maxPendingHandshakes), "maxPendingHandshakes",
                     "must be 1…maxConnections (\(maxConnections)), got \(maxPendingHandshakes)")

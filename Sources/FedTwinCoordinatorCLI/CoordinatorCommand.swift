@@ -45,6 +45,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Heartbeat interval in seconds.") var heartbeat: Double?
     @Option(help: "Drop a connection silent for this many seconds.") var readTimeout: Double?
     @Option(help: "Most simultaneous connections.") var maxConnections: Int?
+    @Option(help: "Largest frame body accepted, in MiB.") var maxBodyMib: Int?
+    @Option(help: "Largest frame header accepted, in KiB.") var maxHeaderKib: Int?
+    @Option(help: "Most tensors in one frame.") var maxTensors: Int?
     @Option(help: "Most connections still in their TLS handshake and hello.") var maxPendingHandshakes: Int?
     @Option(help: "Drop a connection whose TLS handshake and hello take longer than this many seconds.") var handshakeTimeout: Double?
     @Option(help: "Local epochs per round.") var epochs: Int?
@@ -83,6 +86,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         if let heartbeat { c.heartbeatSeconds = heartbeat }
         if let readTimeout { c.readTimeoutSeconds = readTimeout }
         if let maxConnections { c.maxConnections = maxConnections }
+        if let maxBodyMib { c.maxBodyMiB = maxBodyMib }
+        if let maxHeaderKib { c.maxHeaderKiB = maxHeaderKib }
+        if let maxTensors { c.maxTensors = maxTensors }
         if let maxPendingHandshakes { c.maxPendingHandshakes = maxPendingHandshakes }
         if let handshakeTimeout { c.handshakeTimeoutSeconds = handshakeTimeout }
         if let epochs { c.training.epochs = epochs }
@@ -138,7 +144,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             tls = try TLSContext(role: .server, certificate: certificate, key: signingKey, acceptPeer: nil)
         }
         let transport = TransportConfiguration(
-            limits: FrameLimits(maxBodyLength: settings.maxBodyMiB << 20),
+            limits: settings.frameLimits,
             readTimeout: .seconds(settings.readTimeoutSeconds),
             maxConnections: settings.maxConnections,
             maxPendingHandshakes: settings.maxPendingHandshakes,

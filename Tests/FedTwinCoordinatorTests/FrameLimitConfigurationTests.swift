@@ -1,0 +1,54 @@
+@testable import FedTwinCoordinator
+import FedTwinWire
+import Foundation
+import Testing
+
+/// The frame limits an operator sets in the configuration are the ones the coordinator's
+/// codec and transport enforce.
+@Suite struct FrameLimitConfigurationTests {
+    static func load(_ text: String) throws -> CoordinatorConfiguration {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("coordinator-\(UUID().uuidString).json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try CoordinatorConfiguration.load(from: path)
+    }
+
+    @Test func defaultsMatchTheWireDefaults() {
+        #expect(CoordinatorConfiguration().frameLimits == FrameLimits.default)
+    }
+
+    @Test func theFileSetsHeaderBodyAndTensorLimits() throws {
+        let limits = try Self.load(#"{"maxHeaderKiB": 4, "maxBodyMiB": 2, "maxTensors": 2}"#).frameLimits
+        #expect(limits.maxHeaderLength == 4096)
+        #expect(limits.maxBodyLength == 2 << 20)
+        #expect(limits.payload.maxTensors == 2)
+    }
+
+    @Test func aFrameWithMoreTensorsThanConfiguredIsRefusedNamingTheLimit() throws {
+        let config = try Self.load(#"{"maxTensors": 2}"#)
+        let key = try SigningKey.generate()
+        let tensors = (0..<3).map { Tensor(name: "t\($0)", shape: [2], floats: [1, 2]) }
+        let frame = try MessageCodec().encode(.update(Update(baseVersionID: String(repeating: "0", count: 64), samples: 1, metrics: [:])),
+                                              envelope: Envelope(sender: key.publicKey.fingerprint, session: "s", challenge: "c", round: 1, seq: 1),
+                                              tensors: tensors, options: PayloadOptions(encoding: .f32, compressionLevel: nil), signer: key)
+        let error = #expect(throws: (any Error).self) { try MessageCodec(limits: config.frameLimits).parse(frame).open(with: key.publicKey) }
+        #expect(error.map { "\($0)".contains("tensors") } == true, "\(String(describing: error))")
+        // The same frame passes under the default limits: the configured limit refused it.
+        _ = try MessageCodec().parse(frame).open(with: key.publicKey)
+    }
+
+    @Test(arguments: [
+        (#"{"maxHeaderKiB": 0}"#, "maxHeaderKiB"),
+        (#"{"maxHeaderKiB": 70000}"#, "maxHeaderKiB"),
+        (#"{"maxTensors": 0}"#, "maxTensors"),
+        (#"{"maxTensors": "many"}"#, "maxTensors"),
+    ])
+    func badValuesNameTheKey(text: String, key: String) throws {
+        do {
+            _ = try Self.load(text)
+            Issue.record("accepted \(text)")
+        } catch let error as ConfigurationError {
+            #expect(error.key == key, "\(error)")
+        }
+    }
+}
