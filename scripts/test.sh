@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (scripts/setup.sh), builds, runs the Swift
-# test suite, then checks every protocol vector with the independent Python checker.
+# test suite, checks every protocol vector with the independent Python checker, then fuzzes
+# each decoder briefly (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,3 +15,12 @@ swift test --skip-build
 
 echo "== protocol vectors (independent Python checker)" >&2
 python3 protocol/checker/check_vectors.py
+
+# A brief libFuzzer run of each decoder from its seed corpus (docs/security.md "Fuzzing").
+# Debug build: about a minute less to build than release, for a run this short.
+# FEDTWIN_FUZZ_SECONDS sets the time per target; 0 skips.
+fuzz_seconds="${FEDTWIN_FUZZ_SECONDS:-20}"
+if [ "$fuzz_seconds" != 0 ]; then
+    echo "== fuzzing, ${fuzz_seconds} s per target (scripts/fuzz.sh)" >&2
+    FUZZ_CONFIG=debug bash scripts/fuzz.sh "$fuzz_seconds"
+fi
