@@ -125,9 +125,10 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh, docs/security.md "Fuzzing"). Built with
         // `-sanitize=fuzzer -D FUZZING` they are fuzzers; in a plain build they are small
         // tools that replay corpus files through the same checks, so they always compile.
-        .executableTarget(name: "FuzzFrameDecoder", dependencies: ["FedTwinWire"]),
-        .executableTarget(name: "FuzzTensorPayload", dependencies: ["FedTwinWire"]),
-        .executableTarget(name: "FuzzBatchCSV", dependencies: ["TwinKit"]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "FuzzFrameDecoder", dependencies: ["FedTwinWire", "FuzzDriver"]),
+        .executableTarget(name: "FuzzTensorPayload", dependencies: ["FedTwinWire", "FuzzDriver"]),
+        .executableTarget(name: "FuzzBatchCSV", dependencies: ["TwinKit", "FuzzDriver"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,9 +1,10 @@
 import Foundation
+import FuzzDriver
 import TwinKit
 
 // libFuzzer target for the batch CSV reader with a column mapping.
 // Built with `-sanitize=fuzzer,address -DFUZZING` by scripts/fuzz.sh; in a plain `swift build`
-// `main` replays files instead (FuzzFrameDecoder explains why both modes have an `@main`).
+// `main` replays files instead (`FuzzDriver` explains why both modes have an `@main`).
 //
 // Input layout: when the input contains a NUL byte, the bytes before it are the mapping JSON
 // and the bytes after it the CSV text; otherwise the whole input is CSV read with the
@@ -58,32 +59,9 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
     return 0
 }
 
-#if FUZZING
-/// libFuzzer's documented entry point for programs that own `main` (LLVM ≥ 12).
-/// `@_silgen_name` binds the C symbol; pointers and integers pass the same way in both
-/// calling conventions.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-#endif
-
 @main
 enum Main {
     static func main() throws {
-        #if FUZZING
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(runFuzzerDriver(&argc, &argv, fuzzerTestOneInput))
-        #else
-        // Without libFuzzer: replay the files given as arguments (Tests/FuzzCorpus/csv/*
-        // or a crash reproducer) through the same checks.
-        for path in CommandLine.arguments.dropFirst() {
-            fuzzCSV(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
-        }
-        print("replayed \(CommandLine.arguments.count - 1) inputs")
-        #endif
+        try FuzzDriver.run(fuzzerTestOneInput)
     }
 }

@@ -1,18 +1,12 @@
 import FedTwinWire
 import Foundation
+import FuzzDriver
 
 // libFuzzer target for the frame decoder: prefix parsing, the JSON envelope, signature
 // verification and the typed contents (message header and tensor payload).
 //
-// Built two ways from the same source (scripts/fuzz.sh, docs/security.md "Fuzzing"):
-// - `swift build -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING`: `main` hands control
-//   to libFuzzer (`LLVMFuzzerRunDriver`), which calls `LLVMFuzzerTestOneInput` per input.
-// - a plain `swift build` (what `swift build` / `swift test` do for every product): no
-//   libFuzzer is linked, and `main` replays the files named on the command line (a corpus or
-//   a crash reproducer) through the same checks.
-// Why `@main` in both modes rather than leaving `main` to libFuzzer: SwiftPM on Linux renames
-// an executable's entry point to `<Module>_main` and links `main` to that symbol, so an
-// executable target without its own entry point fails to link, with or without libFuzzer.
+// Built as a libFuzzer fuzzer by scripts/fuzz.sh, and as a corpus replayer by a plain
+// `swift build`; `FuzzDriver` explains how.
 
 /// The keys of `protocol/vectors/` (fixed seeds): seed frames copied from there name a
 /// signer this target knows, so mutated frames reach `verifySignature` with a real key.
@@ -83,32 +77,9 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
     return 0
 }
 
-#if FUZZING
-/// libFuzzer's documented entry point for programs that own `main` (LLVM ≥ 12).
-/// `@_silgen_name` binds the C symbol; pointers and integers pass the same way in both
-/// calling conventions.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-#endif
-
 @main
 enum Main {
     static func main() throws {
-        #if FUZZING
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(runFuzzerDriver(&argc, &argv, fuzzerTestOneInput))
-        #else
-        // Without libFuzzer: replay the files given as arguments (Tests/FuzzCorpus/frame/*
-        // or a crash reproducer) through the same checks.
-        for path in CommandLine.arguments.dropFirst() {
-            fuzzFrame(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
-        }
-        print("replayed \(CommandLine.arguments.count - 1) inputs")
-        #endif
+        try FuzzDriver.run(fuzzerTestOneInput)
     }
 }

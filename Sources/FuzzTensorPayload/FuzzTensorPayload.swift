@@ -1,9 +1,10 @@
 import FedTwinWire
 import Foundation
+import FuzzDriver
 
 // libFuzzer target for the tensor payload decoder, manifest JSON and body both fuzzed.
 // Built with `-sanitize=fuzzer,address -DFUZZING` by scripts/fuzz.sh; in a plain `swift build`
-// `main` replays files instead (FuzzFrameDecoder explains why both modes have an `@main`).
+// `main` replays files instead (`FuzzDriver` explains why both modes have an `@main`).
 //
 // Input layout: byte 0 holds flags (bit 0: the body is zlib-compressed), then the manifest
 // JSON up to the first NUL byte (JSON text never contains a raw NUL), then the body.
@@ -74,32 +75,9 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
     return 0
 }
 
-#if FUZZING
-/// libFuzzer's documented entry point for programs that own `main` (LLVM ≥ 12).
-/// `@_silgen_name` binds the C symbol; pointers and integers pass the same way in both
-/// calling conventions.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-#endif
-
 @main
 enum Main {
     static func main() throws {
-        #if FUZZING
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(runFuzzerDriver(&argc, &argv, fuzzerTestOneInput))
-        #else
-        // Without libFuzzer: replay the files given as arguments (Tests/FuzzCorpus/payload/*
-        // or a crash reproducer) through the same checks.
-        for path in CommandLine.arguments.dropFirst() {
-            fuzzPayload(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
-        }
-        print("replayed \(CommandLine.arguments.count - 1) inputs")
-        #endif
+        try FuzzDriver.run(fuzzerTestOneInput)
     }
 }
