@@ -2,14 +2,8 @@ import FedTwinCoordinator
 import Foundation
 import Testing
 
-private func writeConfig(_ text: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("coordinator-\(UUID().uuidString).json").path
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-    return path
-}
-
 @Test func defaultsFillWhatTheFileLeavesOut() throws {
-    let path = try writeConfig(#"{"rounds": 7, "strategy": {"name": "fedadam", "settings": {"lr": 0.05}}, "training": {"epochs": 3}}"#)
+    let path = try ConfigurationFile.write(#"{"rounds": 7, "strategy": {"name": "fedadam", "settings": {"lr": 0.05}}, "training": {"epochs": 3}}"#)
     defer { try? FileManager.default.removeItem(atPath: path) }
     let config = try CoordinatorConfiguration.load(from: path)
     #expect(config.rounds == 7)
@@ -29,7 +23,7 @@ private func writeConfig(_ text: String) throws -> String {
     (#"{"port": 70000}"#, "port"),
 ])
 func configErrorsNameFileAndKey(text: String, key: String) throws {
-    let path = try writeConfig(text)
+    let path = try ConfigurationFile.write(text)
     defer { try? FileManager.default.removeItem(atPath: path) }
     do {
         _ = try CoordinatorConfiguration.load(from: path)
@@ -43,7 +37,7 @@ func configErrorsNameFileAndKey(text: String, key: String) throws {
 
 @Test func unreadableOrMalformedFilesAreNamed() throws {
     #expect(throws: ConfigurationError.self) { try CoordinatorConfiguration.load(from: "/nonexistent/coordinator.json") }
-    let path = try writeConfig("{ not json")
+    let path = try ConfigurationFile.write("{ not json")
     defer { try? FileManager.default.removeItem(atPath: path) }
     do {
         _ = try CoordinatorConfiguration.load(from: path)

@@ -6,26 +6,19 @@ import Testing
 /// The frame limits an operator sets in the configuration are the ones the coordinator's
 /// codec and transport enforce.
 @Suite struct FrameLimitConfigurationTests {
-    static func load(_ text: String) throws -> CoordinatorConfiguration {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("coordinator-\(UUID().uuidString).json").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        return try CoordinatorConfiguration.load(from: path)
-    }
-
     @Test func defaultsMatchTheWireDefaults() {
         #expect(CoordinatorConfiguration().frameLimits == FrameLimits.default)
     }
 
     @Test func theFileSetsHeaderBodyAndTensorLimits() throws {
-        let limits = try Self.load(#"{"maxHeaderKiB": 4, "maxBodyMiB": 2, "maxTensors": 2}"#).frameLimits
+        let limits = try ConfigurationFile.load(#"{"maxHeaderKiB": 4, "maxBodyMiB": 2, "maxTensors": 2}"#).frameLimits
         #expect(limits.maxHeaderLength == 4096)
         #expect(limits.maxBodyLength == 2 << 20)
         #expect(limits.payload.maxTensors == 2)
     }
 
     @Test func aFrameWithMoreTensorsThanConfiguredIsRefusedNamingTheLimit() throws {
-        let config = try Self.load(#"{"maxTensors": 2}"#)
+        let config = try ConfigurationFile.load(#"{"maxTensors": 2}"#)
         let key = try SigningKey.generate()
         let tensors = (0..<3).map { Tensor(name: "t\($0)", shape: [2], floats: [1, 2]) }
         let frame = try MessageCodec().encode(.update(Update(baseVersionID: String(repeating: "0", count: 64), samples: 1, metrics: [:])),
@@ -45,7 +38,7 @@ import Testing
     ])
     func badValuesNameTheKey(text: String, key: String) throws {
         do {
-            _ = try Self.load(text)
+            _ = try ConfigurationFile.load(text)
             Issue.record("accepted \(text)")
         } catch let error as ConfigurationError {
             #expect(error.key == key, "\(error)")

@@ -4,19 +4,12 @@ import Testing
 
 /// The handshake limits' configuration and the throttle on refusals of unidentified peers.
 @Suite struct HandshakeLimitTests {
-    static func load(_ text: String) throws -> CoordinatorConfiguration {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("coordinator-\(UUID().uuidString).json").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        return try CoordinatorConfiguration.load(from: path)
-    }
-
     @Test func defaultsAreSafeAndTheFileOverridesThem() throws {
         let defaults = CoordinatorConfiguration()
         #expect(defaults.maxPendingHandshakes == 32)
         #expect(defaults.handshakeTimeoutSeconds == 10)
         #expect(defaults.handshakeTimeoutSeconds < defaults.readTimeoutSeconds)
-        let config = try Self.load(#"{"maxConnections": 20, "maxPendingHandshakes": 5, "handshakeTimeoutSeconds": 2.5}"#)
+        let config = try ConfigurationFile.load(#"{"maxConnections": 20, "maxPendingHandshakes": 5, "handshakeTimeoutSeconds": 2.5}"#)
         #expect(config.maxConnections == 20 && config.maxPendingHandshakes == 5 && config.handshakeTimeoutSeconds == 2.5)
     }
 
@@ -28,7 +21,7 @@ import Testing
     ])
     func badValuesNameTheKey(text: String, key: String) throws {
         do {
-            _ = try Self.load(text)
+            _ = try ConfigurationFile.load(text)
             Issue.record("accepted \(text)")
         } catch let error as ConfigurationError {
             #expect(error.key == key, "\(error)")

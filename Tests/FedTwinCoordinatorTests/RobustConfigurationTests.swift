@@ -3,18 +3,11 @@ import FedTwinCoordinator
 import Foundation
 import Testing
 
-private func load(_ text: String) throws -> CoordinatorConfiguration {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("coordinator-robust-\(UUID().uuidString).json").path
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    return try CoordinatorConfiguration.load(from: path)
-}
-
 @Test func combinerClipAndNormBoundAreRead() throws {
-    let config = try load(#"{"minSites": 5, "maxUpdateNorm": 10, "strategy": {"name": "fedavg", "combiner": "krum", "settings": {"byzantine": 1, "clip": 2}}}"#)
+    let config = try ConfigurationFile.load(#"{"minSites": 5, "maxUpdateNorm": 10, "strategy": {"name": "fedavg", "combiner": "krum", "settings": {"byzantine": 1, "clip": 2}}}"#)
     #expect(config.strategy == StrategyConfig(name: "fedavg", settings: ["byzantine": 1, "clip": 2], combiner: "krum"))
     #expect(config.maxUpdateNorm == 10)
-    #expect(try load(#"{"strategy": {"name": "fedadam"}}"#).strategy.combiner == "mean")
+    #expect(try ConfigurationFile.load(#"{"strategy": {"name": "fedadam"}}"#).strategy.combiner == "mean")
     #expect(CoordinatorConfiguration().maxUpdateNorm == nil)
 }
 
@@ -29,7 +22,7 @@ private func load(_ text: String) throws -> CoordinatorConfiguration {
 ])
 func robustConfigErrorsNameTheKey(text: String, key: String) throws {
     do {
-        _ = try load(text)
+        _ = try ConfigurationFile.load(text)
         Issue.record("config \(text) was accepted")
     } catch let error as ConfigurationError {
         #expect(error.key == key, "\(error)")
