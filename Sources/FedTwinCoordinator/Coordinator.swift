@@ -57,7 +57,7 @@ public actor Coordinator {
         }
         self.logger = logger
         self.onEvent = onEvent
-        self.codec = MessageCodec(limits: config.frameLimits)
+        self.codec = MessageCodec(limits: config.frameLimits.capped(to: info.component.schema))
     }
 
     /// Number of authenticated sites connected now.

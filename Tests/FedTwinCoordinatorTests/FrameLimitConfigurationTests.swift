@@ -1,3 +1,4 @@
+import FedTwinAggregation
 @testable import FedTwinCoordinator
 import FedTwinWire
 import Foundation
@@ -28,6 +29,21 @@ import Testing
         #expect(error.map { "\($0)".contains("tensors") } == true, "\(String(describing: error))")
         // The same frame passes under the default limits: the configured limit refused it.
         _ = try MessageCodec().parse(frame).open(with: key.publicKey)
+    }
+
+    @Test func theCoordinatorCapsRawPayloadSizeToWhatTheSchemaNeeds() {
+        let small = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [10_000])])
+        #expect(FrameLimits.default.capped(to: small).payload.maxRawLength == 160_000 + (1 << 20))
+        // Everything else is left as configured.
+        var expected = FrameLimits.default
+        expected.payload.maxRawLength = 160_000 + (1 << 20)
+        #expect(FrameLimits.default.capped(to: small) == expected)
+        // A lower configured limit stays; a schema too large for the cap leaves the limit alone.
+        var tight = FrameLimits.default
+        tight.payload.maxRawLength = 1000
+        #expect(tight.capped(to: small).payload.maxRawLength == 1000)
+        let huge = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [1 << 40])])
+        #expect(FrameLimits.default.capped(to: huge) == FrameLimits.default)
     }
 
     @Test(arguments: [
