@@ -31,9 +31,11 @@ actor SiteLink {
             frame = try codec.encode(message, envelope: envelope, signer: key)
         }
         nextSeq += 1
-        // Queue first, then log: the log's fsync stays off the frame's path.
+        // The line is written before the frame is queued, so nothing leaves unrecorded; the
+        // disk flush comes after, off the frame's path.
+        try log.sent(message.type, frame: frame, envelope: envelope)
         outbound.yield(frame)
-        log.sent(message.type, frame: frame, envelope: envelope)
+        try log.sync()
     }
 
     func setState(_ state: String) { self.state = state }

@@ -43,7 +43,7 @@ public struct SiteWorker: Sendable {
         }
         self.component = try ComponentCatalog.component(config.component)
         self.logger = logger
-        self.log = SentLog(path: config.log)
+        self.log = try SentLog(path: config.log)
         if let adversary {
             guard component.aggregation == .weightedMean else {
                 throw SiteError(.configuration(file: "command line", key: "adversary",
@@ -53,17 +53,18 @@ public struct SiteWorker: Sendable {
             // and the site's own record of what it sent shows that it lied.
             logger.warning("ADVERSARY MODE: this site sends malicious updates (experiments only)",
                            metadata: ["attack": "\(adversary)", "effect": "\(adversary.summary)"])
-            log.append(["event": "adversary", "attack": adversary.description, "effect": adversary.summary])
+            try log.append(["event": "adversary", "attack": adversary.description, "effect": adversary.summary])
         }
         if let data = config.data {
             let dataset = try SiteDataset.load(configURL: URL(fileURLWithPath: data))
             self.dataset = dataset
             let trainingIDs = dataset.training.map(\.batchID)
             let heldOutIDs = dataset.heldOut.map(\.batchID)
-            log.append(["event": "data-loaded", "data": data, "training-batches": String(trainingIDs.count),
+            try log.append(["event": "data-loaded", "data": data, "training-batches": String(trainingIDs.count),
                         "held-out-batches": String(heldOutIDs.count), "split-seed": String(dataset.config.splitSeed),
                         "training-hash": String(BatchSplit.fingerprint(trainingIDs), radix: 16),
                         "held-out-hash": String(BatchSplit.fingerprint(heldOutIDs), radix: 16)])
+            try log.sync()
         } else {
             self.dataset = nil
         }
@@ -97,6 +98,9 @@ public struct SiteWorker: Sendable {
                 }
             } catch let error as SiteError {
                 throw error
+            } catch let error as SentLogError {
+                // Without its record of what left it the site stops rather than send on.
+                throw error
             } catch is CancellationError {
                 return
             } catch {
@@ -112,8 +116,9 @@ public struct SiteWorker: Sendable {
     func serve(_ connection: any FrameConnection) async throws -> SessionEnd {
         let hello = try codec.encode(.hello(Hello(site: config.name, software: Self.software)),
                                      envelope: Envelope(sender: key.publicKey.fingerprint), signer: key)
+        try log.sent(.hello, frame: hello, envelope: Envelope(sender: key.publicKey.fingerprint))
         try await connection.send(hello)
-        log.sent(.hello, frame: hello, envelope: Envelope(sender: key.publicKey.fingerprint))
+        try log.sync()
         var frames = connection.inbound.makeAsyncIterator()
         guard let first = try await frames.next() else { return .disconnected("closed before welcome") }
         let sealed = try codec.parse(first)
