@@ -76,17 +76,7 @@ public struct RegressionTrainer: Sendable {
                     used += 1
                 }
                 if used > 0 {
-                    let scale = 1 / Double(used)
-                    for i in 0..<gradient.count {
-                        gradient[i] = gradient[i] * scale
-                            + proximalMu * (model.parameters[i] - anchor[i])
-                            + (decoupledWeightDecay ? 0 : weightDecay * model.parameters[i])
-                    }
-                    adam.update(&model.parameters, gradient: gradient)
-                    if decoupledWeightDecay && weightDecay > 0 {
-                        let shrink = 1 - learningRate * weightDecay
-                        for i in 0..<model.parameters.count { model.parameters[i] *= shrink }
-                    }
+                    step(&model, gradient: &gradient, scale: 1 / Double(used), anchor: anchor, adam: &adam)
                 }
                 start = end
             }
@@ -131,22 +121,27 @@ public struct RegressionTrainer: Sendable {
                     if any { model.backward(trace, outputGradient: dOut, parameterGradient: &gradient) }
                 }
                 if observed > 0 {
-                    let scale = 1 / Double(observed)
-                    for i in 0..<gradient.count {
-                        gradient[i] = gradient[i] * scale
-                            + proximalMu * (model.parameters[i] - anchor[i])
-                            + (decoupledWeightDecay ? 0 : weightDecay * model.parameters[i])
-                    }
-                    adam.update(&model.parameters, gradient: gradient)
-                    if decoupledWeightDecay && weightDecay > 0 {
-                        let shrink = 1 - learningRate * weightDecay
-                        for i in 0..<model.parameters.count { model.parameters[i] *= shrink }
-                    }
+                    step(&model, gradient: &gradient, scale: 1 / Double(observed), anchor: anchor, adam: &adam)
                 }
                 start = end
             }
             history.append(Self.loss(model, inputs: inputs, targets: targets, outputWeights: outputWeights))
         }
         return history
+    }
+
+    /// One optimiser step shared by both `fit`s: the minibatch gradient scaled to a mean, the
+    /// FedProx pull towards `anchor`, L2 or decoupled (AdamW-style) weight decay, then Adam.
+    private func step(_ model: inout MLP, gradient: inout [Double], scale: Double, anchor: [Double], adam: inout AdamOptimizer) {
+        for i in 0..<gradient.count {
+            gradient[i] = gradient[i] * scale
+                + proximalMu * (model.parameters[i] - anchor[i])
+                + (decoupledWeightDecay ? 0 : weightDecay * model.parameters[i])
+        }
+        adam.update(&model.parameters, gradient: gradient)
+        if decoupledWeightDecay && weightDecay > 0 {
+            let shrink = 1 - learningRate * weightDecay
+            for i in 0..<model.parameters.count { model.parameters[i] *= shrink }
+        }
     }
 }
