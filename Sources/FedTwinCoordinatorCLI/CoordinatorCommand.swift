@@ -55,7 +55,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Update encoding: f32, f16 or q8.") var updateEncoding: String?
     @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
     @Flag(help: "Plain TCP instead of TLS 1.3 — for local experiments only.") var insecure = false
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: Logger.Level = .notice
     @Flag(help: "Do not print live progress.") var quiet = false
 
     func resolved() throws -> CoordinatorConfiguration {
@@ -107,7 +107,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
-        let level = Logger.Level(rawValue: logLevel) ?? .notice
+        let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -170,3 +170,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// Lets `--log-level` be parsed and checked by ArgumentParser: an unknown level is refused
+/// with the list of valid ones instead of silently becoming `notice`.
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -31,7 +31,7 @@ struct SiteCommand: AsyncParsableCommand {
     @Flag(help: "Keep running (and reconnecting) after the federation finishes.") var stay = false
     @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
     @Flag(help: "Plain TCP instead of TLS 1.3 — for local experiments only.") var insecure = false
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: Logger.Level = .notice
     @Option(help: ArgumentHelp(
         "EXPERIMENTS ONLY: send malicious (but properly signed) updates: scale:FACTOR, sign-flip[:FACTOR], gaussian:SIGMA.",
         discussion: "The site trains honestly, then multiplies its delta by FACTOR (scale), by −FACTOR (sign-flip), or replaces it with N(0, SIGMA²) noise (gaussian), before signing. Used by scripts/attack-experiment.sh to measure robust aggregation (docs/robustness.md).",
@@ -67,7 +67,7 @@ struct SiteCommand: AsyncParsableCommand {
         } catch let error as SiteError {
             throw ValidationError(error.description)
         }
-        let level = Logger.Level(rawValue: logLevel) ?? .notice
+        let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -97,3 +97,7 @@ struct SiteCommand: AsyncParsableCommand {
         try await worker.run()
     }
 }
+
+/// Lets `--log-level` be parsed and checked by ArgumentParser: an unknown level is refused
+/// with the list of valid ones instead of silently becoming `notice`.
+extension Logger.Level: @retroactive ExpressibleByArgument {}
