@@ -9,35 +9,11 @@ import Testing
 /// time. (Over TLS the first frame comes after the handshake; these run over plain TCP,
 /// where the rule is the same.)
 @Suite struct PendingHandshakeTests {
-    /// Runs a server that echoes frames and reports refusals at accept.
-    static func withServer<T: Sendable>(
-        _ configuration: TransportConfiguration,
-        events: AsyncStream<TestSupport.Event>.Continuation,
-        refusals: AsyncStream<TransportError>.Continuation,
-        _ body: @escaping @Sendable (Int) async throws -> T
-    ) async throws -> T {
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let server = Task {
-            defer { portSink.finish() }
-            try await FrameServer.run(
-                host: "127.0.0.1", port: 0, configuration: configuration, logger: TestSupport.logger,
-                onBound: { portSink.yield($0) }, onRefused: { refusals.yield($0) },
-                handler: TestSupport.recordingHandler(echo: true, into: events))
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            try await server.value
-            throw TestSupport.TimedOut(what: "server bind")
-        }
-        defer { server.cancel() }
-        return try await body(port)
-    }
-
     @Test func silentConnectionsBeyondTheLimitAreRefusedAndReported() async throws {
         let configuration = TransportConfiguration(maxConnections: 8, maxPendingHandshakes: 1, handshakeTimeout: .seconds(20))
         let (refusals, refusalSink) = AsyncStream<TransportError>.makeStream()
-        try await Self.withServer(configuration, events: AsyncStream<TestSupport.Event>.makeStream().continuation,
-                                  refusals: refusalSink) { port in
+        try await TestSupport.withServer(configuration: configuration, onRefused: { refusalSink.yield($0) },
+                                         handler: TestSupport.recordingHandler(echo: true, into: AsyncStream<TestSupport.Event>.makeStream().continuation)) { port in
             try await TestSupport.within(30, "pending-handshake limit") {
                 let silent = try await TestSupport.rawConnect(port: port)
                 try await silent.executeThenClose { silentIn, silentOut in
@@ -72,7 +48,7 @@ import Testing
     @Test func noFirstFrameWithinTheHandshakeTimeoutDropsTheConnection() async throws {
         let configuration = TransportConfiguration(readTimeout: .seconds(20), handshakeTimeout: .milliseconds(300))
         let (events, eventSink) = AsyncStream<TestSupport.Event>.makeStream()
-        try await Self.withServer(configuration, events: eventSink, refusals: AsyncStream<TransportError>.makeStream().continuation) { port in
+        try await TestSupport.withServer(configuration: configuration, handler: TestSupport.recordingHandler(echo: true, into: eventSink)) { port in
             try await TestSupport.within(30, "handshake timeout") {
                 let started = ContinuousClock.now
                 let silent = try await TestSupport.rawConnect(port: port)

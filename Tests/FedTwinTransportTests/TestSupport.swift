@@ -60,9 +60,11 @@ enum TestSupport {
     }
 
     /// Starts a loopback server on an ephemeral port, runs `body` with the port, then
-    /// cancels the server and waits for it to stop.
+    /// cancels the server and waits for it to stop. `onRefused` sees the connections the
+    /// server refused at accept.
     static func withServer<T: Sendable>(
         configuration: TransportConfiguration = .default,
+        onRefused: @escaping @Sendable (TransportError) -> Void = { _ in },
         handler: @escaping @Sendable (any FrameConnection) async -> Void,
         _ body: @escaping @Sendable (Int) async throws -> T
     ) async throws -> T {
@@ -71,7 +73,7 @@ enum TestSupport {
             defer { portSink.finish() }
             try await FrameServer.run(
                 host: "127.0.0.1", port: 0, configuration: configuration, logger: logger,
-                onBound: { port in portSink.yield(port) },
+                onBound: { port in portSink.yield(port) }, onRefused: onRefused,
                 handler: handler)
         }
         var iterator = ports.makeAsyncIterator()
