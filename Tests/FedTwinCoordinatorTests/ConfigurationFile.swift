@@ -1,5 +1,6 @@
 import FedTwinCoordinator
 import Foundation
+import Testing
 
 /// Configuration files for tests: the coordinator reads its settings from a file a person
 /// edits, so the tests go through a real file too.
@@ -16,5 +17,15 @@ enum ConfigurationFile {
         let path = try write(text)
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try CoordinatorConfiguration.load(from: path)
+    }
+
+    /// Expects `text` to be refused with a `ConfigurationError` naming `key`.
+    static func expectRefused(_ text: String, key: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        do {
+            _ = try load(text)
+            Issue.record("config \(text) was accepted", sourceLocation: sourceLocation)
+        } catch let error as ConfigurationError {
+            #expect(error.key == key, "\(error)", sourceLocation: sourceLocation)
+        }
     }
 }
