@@ -199,8 +199,7 @@ extension Coordinator {
     /// Applies the throttle; first writes the summary of a window that has just ended.
     func admitRefusal(code: ReasonCode) -> Bool {
         auditSuppressedRefusals()
-        if refusals.admit(code: code.rawValue) { return true }
-        return false
+        return refusals.admit(code: code.rawValue)
     }
 
     func auditSuppressedRefusals() {
