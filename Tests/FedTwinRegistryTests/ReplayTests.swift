@@ -42,10 +42,7 @@ struct ReplayTests {
     @Test func aSignedVersionWhoseParametersAreNotTheAggregationFailsReplay() throws {
         let store = try TestStore(rounds: 1, evaluate: false)
         let parent = try store.registry.latestVersion()
-        let pending = try store.sites.indices.map { index in
-            PendingContribution(site: try #require(try store.registry.site(named: store.sites[index].name)),
-                                frameID: try store.registry.putObject(try store.updateFrame(site: index, parent: parent, round: 2)))
-        }
+        let pending = try store.storeUpdates(parent: parent, round: 2)
         var manifest = try store.nextManifest(parent: parent, round: 2, pending: pending)
         // The coordinator signs parameters that are not what the updates aggregate to.
         var forged = try store.registry.state(of: parent).parameters

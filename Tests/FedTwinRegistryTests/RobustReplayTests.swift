@@ -43,10 +43,7 @@ struct RobustReplayTests {
         // A version whose manifest claims the mean but whose parameters are the median fails replay.
         let store = try TestStore(rounds: 1, evaluate: false)
         let parent = try store.registry.latestVersion()
-        let pending = try store.sites.indices.map { index in
-            PendingContribution(site: try #require(try store.registry.site(named: store.sites[index].name)),
-                                frameID: try store.registry.putObject(try store.updateFrame(site: index, parent: parent, round: 2)))
-        }
+        let pending = try store.storeUpdates(parent: parent, round: 2)
         var manifest = try store.nextManifest(parent: parent, round: 2, pending: pending)
         let median = try store.registry.aggregate(parent: parent, strategy: try StrategyConfig(name: "fedavg", combiner: "median").makeStrategy(),
                                                   updates: pending)

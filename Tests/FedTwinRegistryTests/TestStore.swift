@@ -90,15 +90,19 @@ struct TestStore {
     func commitRound(sites indices: [Int]? = nil) throws -> StoredVersion {
         let parent = try registry.latestVersion()
         let round = parent.manifest.round + 1
-        var pending: [PendingContribution] = []
-        for index in indices ?? Array(sites.indices) {
-            let frame = try updateFrame(site: index, parent: parent, round: round)
-            let id = try registry.putObject(frame)
-            let site = try #require(try registry.site(named: sites[index].name))
-            pending.append(PendingContribution(site: site, frameID: id))
-        }
+        let pending = try storeUpdates(parent: parent, round: round, sites: indices)
         let manifest = try nextManifest(parent: parent, round: round, pending: pending)
         return try registry.commit(manifest, signer: coordinator)
+    }
+
+    /// Stores each site's update frame for `round` as an object, as the coordinator does on
+    /// arrival, and returns the contributions to aggregate (all sites by default).
+    func storeUpdates(parent: StoredVersion, round: Int, sites indices: [Int]? = nil) throws -> [PendingContribution] {
+        try (indices ?? Array(sites.indices)).map { index in
+            let id = try registry.putObject(try updateFrame(site: index, parent: parent, round: round))
+            let site = try #require(try registry.site(named: sites[index].name))
+            return PendingContribution(site: site, frameID: id)
+        }
     }
 
     /// The manifest the coordinator would commit after aggregating `pending` on `parent`.

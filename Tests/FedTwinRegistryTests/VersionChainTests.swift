@@ -31,10 +31,7 @@ struct VersionChainTests {
     @Test func commitRefusesAWrongNumber() throws {
         let store = try TestStore(rounds: 1)
         let parent = try store.registry.latestVersion()
-        let pending = try [0].map { index in
-            PendingContribution(site: try #require(try store.registry.site(named: "site-a")),
-                                frameID: try store.registry.putObject(try store.updateFrame(site: index, parent: parent, round: 2)))
-        }
+        let pending = try store.storeUpdates(parent: parent, round: 2, sites: [0])
         var manifest = try store.nextManifest(parent: parent, round: 2, pending: pending)
         manifest.version = 3
         let error = try #require(throws: RegistryError.self) { try store.registry.commit(manifest, signer: store.coordinator) }
