@@ -224,6 +224,11 @@ extension Coordinator {
             received = r
         }
         let envelope = received.envelope
+        // Only the coordinator addresses a frame to several sessions; a site's frames belong to its own.
+        guard envelope.recipients == nil else {
+            refuse(name, .wrongSession, "a site's frame must not name recipients", seq: envelope.seq, round: envelope.round)
+            return true
+        }
         guard envelope.session == session.id, envelope.challenge == session.challenge else {
             refuse(name, .wrongSession, "frame belongs to session \(envelope.session.prefix(8)), not \(session.id.prefix(8))", seq: envelope.seq, round: envelope.round)
             return true

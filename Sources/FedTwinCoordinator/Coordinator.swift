@@ -140,7 +140,7 @@ public actor Coordinator {
     func runRound(_ round: Int, base: StoredVersion) async throws -> StoredVersion? {
         let started = ContinuousClock.now
         let state = (current?.version.id == base.id) ? current!.state : try registry.state(of: base)
-        // The global model is encoded once per round; each site's frame only adds its header and signature.
+        // The global model is encoded and signed once per round: one frame, addressed to every selected session.
         let payload = try TensorPayload.encode(state.parameters, options: PayloadOptions(encoding: .f32, compressionLevel: config.taskCompressionLevel.map(Int32.init)))
         let parametersID = SafeTensors.contentID(state.parameters)
         let selected = selectSites(round: round)
@@ -154,9 +154,7 @@ public actor Coordinator {
         phase = .training(RoundState(round: round, base: base, selected: Set(selected), started: started))
         onEvent(.roundStarted(round: round, of: config.rounds, sites: selected))
         record("round-started", ["round": String(round), "base": base.id, "sites": selected.joined(separator: ","), "parameters": parametersID])
-        for name in selected {
-            send(.task(task), to: name, round: round, payload: payload)
-        }
+        broadcast(.task(task), to: selected, round: round, payload: payload)
         logger.debug("tasks queued", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.roundDeadlineSeconds))
@@ -234,9 +232,7 @@ public actor Coordinator {
         let payload = try TensorPayload.encode(state.parameters, options: PayloadOptions(encoding: .f32, compressionLevel: config.taskCompressionLevel.map(Int32.init)))
         let message = Evaluate(version: version.number, versionID: version.id, parametersID: SafeTensors.contentID(state.parameters))
         phase = .evaluating(EvaluationState(version: version, asked: Set(asked)))
-        for name in asked {
-            send(.evaluate(message), to: name, round: version.manifest.round, payload: payload)
-        }
+        broadcast(.evaluate(message), to: asked, round: version.manifest.round, payload: payload)
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.evaluationDeadlineSeconds))
             await self.evaluationDeadlineReached(version: version.number)
@@ -275,6 +271,28 @@ public actor Coordinator {
             session.outbound.yield(frame)
         } catch {
             logger.error("cannot encode frame", metadata: ["site": "\(name)", "type": "\(message.type)", "error": "\(error)"])
+        }
+    }
+
+    /// Frames `message` once, addressed to each named session with that session's next
+    /// `seq` (`Envelope.recipients`), and queues the same bytes to all of them: one
+    /// encoding, one SHA-256 and one signature per round however many sites take part.
+    func broadcast(_ message: Message, to names: [String], round: Int, payload: TensorPayload?) {
+        let targets = names.compactMap { sessions[$0] }
+        guard !targets.isEmpty else { return }
+        let envelope = Envelope(sender: key.publicKey.fingerprint, round: UInt64(round),
+                                recipients: targets.map { Envelope.Recipient(session: $0.id, seq: $0.nextOutboundSeq) })
+        let frame: [UInt8]
+        do {
+            frame = try codec.encode(message, envelope: envelope, payload: payload, signer: key)
+        } catch {
+            logger.error("cannot encode frame", metadata: ["sites": "\(names.joined(separator: ","))", "type": "\(message.type)", "error": "\(error)"])
+            return
+        }
+        for var session in targets {
+            session.nextOutboundSeq += 1
+            sessions[session.name] = session
+            session.outbound.yield(frame)
         }
     }
 

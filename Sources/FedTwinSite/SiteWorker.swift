@@ -17,6 +17,9 @@ public struct SiteWorker: Sendable {
     let logger: Logger
     let log: SentLog
     let codec = MessageCodec()
+    /// Where training and evaluation run: a serial queue of its own, off the cooperative
+    /// pool (heartbeats keep flowing) and without starting a thread per round.
+    let modelQueue = DispatchQueue(label: "fedtwin.site.model")
     let tls: TLSContext?
     /// Experiments only: the attack applied to every delta before it is signed (nil = honest).
     let adversary: SiteAdversary?
@@ -165,20 +168,22 @@ public struct SiteWorker: Sendable {
             while let bytes = try await frames.next() {
                 let received = try codec.parse(bytes).open(with: coordinatorKey)
                 let envelope = received.envelope
-                guard envelope.session == session, envelope.challenge == challenge else {
-                    try await link.send(.reject(Reject(code: .wrongSession, reason: "frame from another session", refSeq: envelope.seq)), round: envelope.round)
+                // A round's task and evaluate frames are addressed to every selected session
+                // at once (`recipients`); the seq that counts is the one given for ours.
+                guard let seq = envelope.seq(inSession: session, challenge: challenge) else {
+                    try await link.send(.reject(Reject(code: .wrongSession, reason: "frame is not addressed to this session", refSeq: envelope.seq)), round: envelope.round)
                     continue
                 }
-                guard envelope.seq == expectedSeq else {
-                    try await link.send(.reject(Reject(code: .replay, reason: "seq \(envelope.seq), expected \(expectedSeq)", refSeq: envelope.seq)), round: envelope.round)
+                guard seq == expectedSeq else {
+                    try await link.send(.reject(Reject(code: .replay, reason: "seq \(seq), expected \(expectedSeq)", refSeq: seq)), round: envelope.round)
                     continue
                 }
                 expectedSeq += 1
                 switch received.message {
                 case .task(let task):
-                    try await handleTask(task, received: received, link: link)
+                    try await handleTask(task, received: received, seq: seq, link: link)
                 case .evaluate(let evaluate):
-                    try await handleEvaluate(evaluate, received: received, link: link)
+                    try await handleEvaluate(evaluate, received: received, seq: seq, link: link)
                 case .ack, .heartbeat:
                     break
                 case .reject(let reject):
@@ -193,14 +198,14 @@ public struct SiteWorker: Sendable {
         }
     }
 
-    func handleTask(_ task: TrainingTask, received: ReceivedMessage, link: SiteLink) async throws {
+    func handleTask(_ task: TrainingTask, received: ReceivedMessage, seq: UInt64, link: SiteLink) async throws {
         let round = received.envelope.round
         guard SafeTensors.contentID(received.tensors) == task.parametersID else {
-            try await link.send(.reject(Reject(code: .contentMismatch, reason: "task parameters do not hash to parametersID", refSeq: received.envelope.seq)), round: round)
+            try await link.send(.reject(Reject(code: .contentMismatch, reason: "task parameters do not hash to parametersID", refSeq: seq)), round: round)
             return
         }
         guard let encoding = TensorEncoding(rawValue: task.updateEncoding) else {
-            try await link.send(.reject(Reject(code: .malformedFrame, reason: "unknown update encoding \(task.updateEncoding)", refSeq: received.envelope.seq)), round: round)
+            try await link.send(.reject(Reject(code: .malformedFrame, reason: "unknown update encoding \(task.updateEncoding)", refSeq: seq)), round: round)
             return
         }
         let dtype = received.tensors.first?.dtype ?? .f32
@@ -239,10 +244,10 @@ public struct SiteWorker: Sendable {
         logger.info("update sent", metadata: ["round": "\(round)", "samples": "\(result.samples)", "delta-norm": "\(Tensor.l2Norm(tensors))"])
     }
 
-    func handleEvaluate(_ evaluate: Evaluate, received: ReceivedMessage, link: SiteLink) async throws {
+    func handleEvaluate(_ evaluate: Evaluate, received: ReceivedMessage, seq: UInt64, link: SiteLink) async throws {
         let round = received.envelope.round
         guard SafeTensors.contentID(received.tensors) == evaluate.parametersID else {
-            try await link.send(.reject(Reject(code: .contentMismatch, reason: "evaluate parameters do not hash to parametersID", refSeq: received.envelope.seq)), round: round)
+            try await link.send(.reject(Reject(code: .contentMismatch, reason: "evaluate parameters do not hash to parametersID", refSeq: seq)), round: round)
             return
         }
         let parameters = try ParameterSet(wire: received.tensors, schema: component.schema)
@@ -259,10 +264,11 @@ public struct SiteWorker: Sendable {
                                                    metrics: reported)), round: round)
     }
 
-    /// Runs CPU-bound model code off the cooperative pool, so heartbeats keep flowing.
+    /// Runs CPU-bound model code on `modelQueue`, off the cooperative pool, so heartbeats
+    /// keep flowing while a site trains for minutes.
     func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
+            modelQueue.async {
                 continuation.resume(with: Result { try work() })
             }
         }

@@ -18,7 +18,8 @@ public struct MessageCodec: Sendable {
     }
 
     /// Encodes and signs `message` around an already encoded payload: a coordinator
-    /// encodes the global model once per round and frames it once per site.
+    /// encodes the global model once per round and frames it once, addressed to every
+    /// selected session (`Envelope.recipients`).
     public func encode(_ message: Message, envelope: Envelope, payload: TensorPayload? = nil, signer: SigningKey) throws -> [UInt8] {
         guard envelope.sender == signer.publicKey.fingerprint else {
             throw FrameError(.signerMismatch(header: envelope.sender.hex, key: signer.publicKey.fingerprint.hex))
@@ -105,6 +106,7 @@ struct Header<M: Codable>: Codable {
     var challenge: String
     var round: UInt64
     var seq: UInt64
+    var recipients: [Envelope.Recipient]?
     var message: M
     var payload: TensorManifest?
 
@@ -114,11 +116,12 @@ struct Header<M: Codable>: Codable {
         self.challenge = envelope.challenge
         self.round = envelope.round
         self.seq = envelope.seq
+        self.recipients = envelope.recipients
         self.message = message
         self.payload = payload
     }
 
     var envelope: Envelope {
-        Envelope(sender: sender, session: session, challenge: challenge, round: round, seq: seq)
+        Envelope(sender: sender, session: session, challenge: challenge, round: round, seq: seq, recipients: recipients)
     }
 }
