@@ -314,7 +314,12 @@ extension Coordinator {
             refuse(site.name, .internalError, "cannot store the update: \(error)", seq: seq, round: UInt64(round))
             return
         }
-        state.accepted[site.name] = PendingContribution(site: site, frameID: id)
+        // Small rounds keep the decoded update for aggregation; past the budget it is read
+        // back from the store at close, so memory stays bounded however many sites answer.
+        let elements = received.tensors.reduce(0) { $0 + $1.elementCount }
+        let keep = state.heldElements + elements <= RoundState.heldElementBudget
+        if keep { state.heldElements += elements }
+        state.accepted[site.name] = PendingContribution(site: site, frameID: id, received: keep ? received : nil)
         state.bytesIn += bytes.count
         phase = .training(state)
         record("update-accepted", ["site": site.name, "round": String(round), "update": id, "samples": String(update.samples),

@@ -184,7 +184,7 @@ public actor Coordinator {
         }
         logger.debug("round closed", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let outcome = try registry.aggregate(parent: base, strategy: strategy, updates: Array(finished.accepted.values),
-                                              limits: codec.limits, signaturesVerified: true)
+                                              limits: codec.limits, signaturesVerified: true, parentState: state)
         logger.debug("aggregated", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let parameters = try registry.putObject(SafeTensors.encode(outcome.state.parameters), durable: false)
         let optimizer = outcome.state.optimizerState.isEmpty ? nil : try registry.putObject(SafeTensors.encode(outcome.state.optimizerState), durable: false)

@@ -27,7 +27,13 @@ struct RoundState: Sendable {
     /// until the deadline would only slow every honest site down.
     var refused: Set<String> = []
     var bytesIn = 0
+    /// Tensor elements of the decoded updates held in `accepted` for aggregation.
+    var heldElements = 0
     let started: ContinuousClock.Instant
+
+    /// At most 32 M decoded elements (256 MiB as binary64) are held per round; updates
+    /// beyond it are aggregated from the store.
+    static let heldElementBudget = 32 << 20
 
     var isComplete: Bool { selected.allSatisfy { accepted[$0] != nil || dropped.contains($0) || refused.contains($0) } }
 }

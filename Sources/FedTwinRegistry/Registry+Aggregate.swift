@@ -6,10 +6,15 @@ public struct PendingContribution: Sendable, Equatable {
     public var site: EnrolledSite
     /// Object id of the signed update frame.
     public var frameID: String
+    /// The frame as the coordinator verified and decoded it on arrival (the same bytes it
+    /// stored under `frameID`), so that closing the round does not read, hash and decode
+    /// it again. nil: aggregate from the store, as `models verify --replay` always does.
+    public var received: ReceivedMessage?
 
-    public init(site: EnrolledSite, frameID: String) {
+    public init(site: EnrolledSite, frameID: String, received: ReceivedMessage? = nil) {
         self.site = site
         self.frameID = frameID
+        self.received = received
     }
 }
 
@@ -31,24 +36,33 @@ extension Registry {
     ///
     /// `signaturesVerified`: the caller (the coordinator) verified every frame's signature
     /// when it arrived, and the object store re-checks each frame's hash on read, so the
-    /// Ed25519 verification is not repeated. Replay always verifies.
+    /// Ed25519 verification is not repeated; a contribution that still holds its decoded
+    /// frame (`received`) is not read back at all. Replay always reads and verifies.
+    /// `parentState`: the parent's state when the caller holds it (the coordinator keeps the
+    /// latest), instead of reading it from the store.
     public func aggregate(parent: StoredVersion, strategy: any AggregationStrategy, updates: [PendingContribution],
-                          limits: FrameLimits = .default, signaturesVerified: Bool = false) throws -> AggregationOutcome {
+                          limits: FrameLimits = .default, signaturesVerified: Bool = false, parentState: ModelState? = nil) throws -> AggregationOutcome {
         let component = parent.manifest.component
-        var aggregator = try StreamingAggregator(component: component, strategy: strategy, base: try state(of: parent))
+        var aggregator = try StreamingAggregator(component: component, strategy: strategy, base: try parentState ?? state(of: parent))
         var records: [ContributionRecord] = []
         var metricSums: [String: Double] = [:]
         var metricWeights: [String: Double] = [:]
         let codec = MessageCodec(limits: limits)
         for pending in updates.sorted(by: { $0.site.name < $1.site.name }) {
             let path = Self.objectPath(pending.frameID)
-            let bytes = try object(pending.frameID)
+            let bytes: [UInt8]
             let received: ReceivedMessage
-            do {
-                let sealed = try codec.parse(bytes)
-                received = signaturesVerified ? try sealed.openVerified() : try sealed.open(with: try pending.site.key())
-            } catch {
-                throw RegistryError(path: path, problem: "stored update from \(pending.site.name) does not verify: \(error)")
+            if signaturesVerified, let decoded = pending.received {
+                bytes = decoded.frame
+                received = decoded
+            } else {
+                bytes = try object(pending.frameID)
+                do {
+                    let sealed = try codec.parse(bytes)
+                    received = signaturesVerified ? try sealed.openVerified() : try sealed.open(with: try pending.site.key())
+                } catch {
+                    throw RegistryError(path: path, problem: "stored update from \(pending.site.name) does not verify: \(error)")
+                }
             }
             guard case .update(let update) = received.message else {
                 throw RegistryError(path: path, problem: "stored object is a \(received.message.type) frame, not an update")
