@@ -11,8 +11,12 @@ struct AuditCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print audit entries: sequence, UTC time, event and its data.",
-            discussion: "Nothing is verified here; use `fedtwin audit verify`."
+            abstract: "Print audit entries: sequence, UTC time, event, signature and data.",
+            discussion: """
+                Only the last entry of each append is signed; an earlier entry of a batch shows "by #N", the signed \
+                entry whose hash chains it, and "none" if no signed entry follows it. Nothing is verified here; use \
+                `fedtwin audit verify`.
+                """
         )
 
         @OptionGroup var options: StoreOptions
@@ -31,30 +35,48 @@ struct AuditCommand: ParsableCommand {
             let registry = try options.open()
             var entries = try options.withStoreErrors { try registry.auditEntries() }
             let total = entries.count
+            let signatures = Self.signatureColumn(entries)
             if let last { entries = Array(entries.suffix(last)) }
             if json {
                 try JSONValue.object(["store": .string(options.store), "total": .int(total), "entries": .encodable(entries)]).write()
                 return
             }
-            var table = TextTable(["seq", "time (UTC)", "event", "data"], numeric: [0])
-            for e in entries {
+            var table = TextTable(["seq", "time (UTC)", "event", "sig", "data"], numeric: [0])
+            for (e, signature) in zip(entries, signatures.suffix(entries.count)) {
                 let data = e.data.keys.sorted().map { key -> String in
                     let value = e.data[key]!
                     // Hashes and fingerprints: the first 16 digits identify them for a reader.
                     let short = value.count == 64 && value.allSatisfy(\.isHexDigit) ? String(value.prefix(16)) + "…" : value
                     return "\(key)=\(short)"
                 }.joined(separator: " ")
-                table.add([String(e.seq), VersionText.time(e.time), e.event, data])
+                table.add([String(e.seq), VersionText.time(e.time), e.event, signature, data])
             }
             print(table.render())
             if entries.count < total { print("(last \(entries.count) of \(total) entries)") }
+        }
+
+        /// Per entry, where its signature is: "signed", "by #N" for an unsigned entry
+        /// covered by the next signed entry N, "none" for an unsigned tail. Computed over
+        /// the whole log so `--last` still names the covering entry.
+        static func signatureColumn(_ entries: [AuditEntry]) -> [String] {
+            var column: [String] = []
+            var covering: Int?
+            for e in entries.reversed() {
+                if e.sig != nil { covering = e.seq }
+                column.append(e.sig != nil ? "signed" : covering.map { "by #\($0)" } ?? "none")
+            }
+            return column.reversed()
         }
     }
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every audit entry's hash, its link to the previous one, sequence and coordinator signature.",
-            discussion: "Exits 1 if any entry fails; each failure names the entry and its line."
+            abstract: "Check every audit entry's hash, its link to the previous one, sequence and the coordinator's signatures.",
+            discussion: """
+                Only the last entry of each append is signed; its signature covers the entries before it through the \
+                hash chain. Every signature present must verify and the log's last entry must be signed. Exits 1 if \
+                any check fails; each failure names the entry and its line.
+                """
         )
 
         @OptionGroup var options: StoreOptions

@@ -12,7 +12,7 @@ import Foundation
 /// versions/000003.json       version manifest (exact signed bytes; SHA-256 = version id)
 /// versions/000003.sig        coordinator signature over it
 /// versions/000003.eval.json  cross-site evaluation of the version (+ .eval.sig)
-/// audit.log                  hash-chained, signed JSON lines
+/// audit.log                  hash-chained JSON lines; the last entry of each append signed
 /// ```
 public struct Registry: Sendable {
     public let storage: any RegistryStorage
@@ -265,8 +265,8 @@ public struct Registry: Sendable {
 
     // MARK: audit log
 
-    /// Appends a signed, chained entry (durable on return unless `durable` is false, in
-    /// which case the next commit's barrier makes it durable).
+    /// Appends a chained entry, signed since it is an append of its own (durable on return
+    /// unless `durable` is false, in which case the next commit's barrier makes it durable).
     @discardableResult
     public func audit(_ event: String, _ data: [String: String] = [:], signer: SigningKey, durable: Bool = true) throws -> AuditEntry {
         try storage.withWriteLock {
@@ -275,7 +275,9 @@ public struct Registry: Sendable {
         }
     }
 
-    /// Appends several entries with one write: the coordinator's per-round events.
+    /// Appends several entries with one write: the coordinator's per-round events. Only the
+    /// last entry is signed — its hash chains every earlier one, so one Ed25519 signature
+    /// covers the batch instead of one per entry on the round's commit path.
     public func audit(batch events: [(event: String, data: [String: String])], signer: SigningKey, durable: Bool = false) throws {
         guard !events.isEmpty else { return }
         try storage.withWriteLock {
@@ -283,9 +285,9 @@ public struct Registry: Sendable {
             var last = try lastAuditEntry()
             var lines: [[UInt8]] = []
             let time = Canonical.now()
-            for e in events {
+            for (index, e) in events.enumerated() {
                 let entry = try AuditEntry.make(seq: (last?.seq ?? 0) + 1, time: time, event: e.event, data: e.data,
-                                                prev: last?.hash ?? AuditEntry.genesis, signer: signer)
+                                                prev: last?.hash ?? AuditEntry.genesis, signer: index == events.count - 1 ? signer : nil)
                 lines.append(try Canonical.encoder.encode(entry).bytes)
                 last = entry
             }
@@ -293,6 +295,7 @@ public struct Registry: Sendable {
         }
     }
 
+    /// Appends one signed entry: an append of its own, so it ends with a signature.
     @discardableResult
     func appendAudit(event: String, data: [String: String], signer: SigningKey, durable: Bool = true) throws -> AuditEntry {
         let last = try lastAuditEntry()
@@ -303,7 +306,8 @@ public struct Registry: Sendable {
     }
 
     /// The last complete entry, read from the end of the log (a torn last line is ignored,
-    /// as the next append cuts it).
+    /// as the next append cuts it). It may be unsigned — a crash can leave part of a batch —
+    /// and the next append chains from it, so that append's signature covers it.
     func lastAuditEntry() throws -> AuditEntry? {
         guard let tail = try storage.readTail("audit.log", maxBytes: 64 * 1024) else { return nil }
         var lines = tail.split(separator: 0x0a, omittingEmptySubsequences: false)

@@ -2,8 +2,10 @@ import FedTwinWire
 import Foundation
 
 /// One line of `audit.log`. Entries are hash-chained (`prev` is the previous entry's
-/// `hash`) and each is signed by the coordinator, so editing, removing or reordering any
-/// entry is detected by `fedtwin audit verify`.
+/// `hash`), and the last entry of every append (a batch, or an entry appended alone) is
+/// signed by the coordinator. A signature covers every entry before it through the chain,
+/// so one per batch keeps Ed25519 off the per-entry cost of a round's commit path while
+/// editing, removing or reordering any entry is still detected by `fedtwin audit verify`.
 public struct AuditEntry: Sendable, Codable, Equatable {
     public var seq: Int
     /// UTC, ISO 8601 with milliseconds.
@@ -17,8 +19,10 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public var prev: String
     /// SHA-256("FedTwin audit v1\0" ‖ body), body = this entry without hash and sig, JSON, sorted keys.
     public var hash: String
-    /// Ed25519 signature of the coordinator over the 32 hash bytes, hex.
-    public var sig: String
+    /// Ed25519 signature of the coordinator over the 32 hash bytes, hex. Only on the last
+    /// entry of an append; nil (no `sig` key in the line) on the earlier entries of a batch,
+    /// which the signed entry covers through `prev`.
+    public var sig: String?
 
     public static let genesis = String(repeating: "0", count: 64)
     static let domain: [UInt8] = Array("FedTwin audit v1".utf8) + [0]
@@ -31,11 +35,12 @@ public struct AuditEntry: Sendable, Codable, Equatable {
         var prev: String
     }
 
-    /// Builds and signs the entry that follows `prev`.
-    public static func make(seq: Int, time: String, event: String, data: [String: String], prev: String, signer: SigningKey) throws -> AuditEntry {
+    /// Builds the entry that follows `prev`, signed by `signer`; with a nil `signer` it is
+    /// left unsigned, for the earlier entries of a batch whose last entry is signed.
+    public static func make(seq: Int, time: String, event: String, data: [String: String], prev: String, signer: SigningKey?) throws -> AuditEntry {
         let digest = try bodyDigest(Body(seq: seq, time: time, event: event, data: data, prev: prev))
         return AuditEntry(seq: seq, time: time, event: event, data: data, prev: prev, hash: Hex.encode(digest),
-                          sig: Hex.encode(try signer.signature(for: digest)))
+                          sig: try signer.map { Hex.encode(try $0.signature(for: digest)) })
     }
 
     static func bodyDigest(_ body: Body) throws -> [UInt8] {
@@ -54,8 +59,10 @@ public struct AuditEntry: Sendable, Codable, Equatable {
         return Hex.encode(digest) == hash ? nil : "hash does not match the entry's content (edited?)"
     }
 
+    /// True when the entry carries a signature and it verifies with `key` (false for an
+    /// unsigned entry: whether one is allowed depends on what follows it).
     func signatureValid(with key: PublicKey) -> Bool {
-        guard let digest = Hex.decode(hash), let signature = Hex.decode(sig) else { return false }
+        guard let sig, let digest = Hex.decode(hash), let signature = Hex.decode(sig) else { return false }
         return key.isValidSignature(signature, for: digest)
     }
 }

@@ -4,7 +4,11 @@ import Foundation
 
 extension Registry {
     /// Checks the audit log: every entry's hash, its link to the previous one, sequence
-    /// numbers and the coordinator's signature.
+    /// numbers, and the coordinator's signatures. Only the last entry of each append is
+    /// signed; an unsigned entry is covered by the next signed one, whose hash chains it.
+    /// So every signature present must verify and the last entry must be signed: an
+    /// unsigned tail (a log cut inside a batch, or entries appended without the key) is
+    /// covered by nothing. Logs written when every entry was signed verify unchanged.
     ///
     /// A hash chain cannot show that its newest entries were cut off: a shorter log still
     /// verifies. `anchors` closes that gap: hashes (or prefixes of at least 16 hex digits)
@@ -28,18 +32,35 @@ extension Registry {
         }
         var prev = AuditEntry.genesis
         var problems = 0
+        var signatures = 0
+        // The first of the unsigned entries since the last signature: nil when covered.
+        var uncovered: AuditEntry?
         for (index, entry) in entries.enumerated() {
-            let subject = "audit entry \(entry.seq) (line \(index + 1), \(entry.event))"
+            let subject = Self.auditSubject(entry, line: index + 1)
             if entry.seq != index + 1 { report.fail(subject, "sequence number \(entry.seq), expected \(index + 1) (entry removed or reordered?)"); problems += 1 }
             if entry.prev != prev { report.fail(subject, "does not link to the previous entry (entry removed, inserted or reordered?)"); problems += 1 }
             if let problem = entry.hashProblem() { report.fail(subject, problem); problems += 1 }
-            if !entry.signatureValid(with: key) { report.fail(subject, "coordinator signature does not verify"); problems += 1 }
+            if entry.sig == nil {
+                if uncovered == nil { uncovered = entry }
+            } else {
+                // A bad signature is its own failure; it does not also make the entries
+                // before it "uncovered".
+                if entry.signatureValid(with: key) { signatures += 1 } else { report.fail(subject, "coordinator signature does not verify"); problems += 1 }
+                uncovered = nil
+            }
             prev = entry.hash
+        }
+        if let first = uncovered, let last = entries.last {
+            let range = first.seq == last.seq ? "entry \(last.seq) is" : "entries \(first.seq)–\(last.seq) are"
+            report.fail(Self.auditSubject(last, line: entries.count),
+                        "\(range) not covered by any signature (log cut inside a batch, or appended without the coordinator key)")
+            problems += 1
         }
         // A torn last line (an append cut short by a crash) holds no committed entry; say so.
         let torn = ((try? storage.read("audit.log"))?.last).map { $0 != 0x0a } ?? false
         if problems == 0 {
-            report.pass("audit log", "\(entries.count) entries, chain and signatures intact" + (torn ? "; a torn last line (append interrupted by a crash) is ignored and cut by the next append" : ""))
+            let counted = "\(entries.count) \(entries.count == 1 ? "entry" : "entries") in \(signatures) signed \(signatures == 1 ? "batch" : "batches")"
+            report.pass("audit log", counted + ", chain and signatures intact" + (torn ? "; a torn last line (append interrupted by a crash) is ignored and cut by the next append" : ""))
         }
         for anchor in anchors {
             let prefix = anchor.lowercased()
@@ -57,6 +78,11 @@ extension Registry {
             report.pass("audit head", "entry \(head.seq) hash \(head.hash) — record it outside the store to detect later truncation (`fedtwin audit verify --anchor HASH`)")
         }
         return report
+    }
+
+    /// How a verify check names an audit entry: its seq, line and event.
+    static func auditSubject(_ entry: AuditEntry, line: Int) -> String {
+        "audit entry \(entry.seq) (line \(line), \(entry.event))"
     }
 
     /// Checks versions: manifest signatures, the parent chain, every referenced object's
