@@ -6,6 +6,9 @@ import COpenSSL
 public struct PublicKey: Sendable, Hashable {
     /// The 32 raw key bytes (RFC 8032 encoding); the fingerprint is computed over these.
     public let rawRepresentation: [UInt8]
+    /// SHA-256 of the raw key: a stable name for this identity. Computed once: every frame
+    /// sent or opened names its signer by it.
+    public let fingerprint: Fingerprint
     let key: EVPKey
 
     /// Builds a key from its 32 raw bytes.
@@ -17,6 +20,7 @@ public struct PublicKey: Sendable, Hashable {
             throw OpenSSLError.drain("EVP_PKEY_new_raw_public_key")
         }
         self.rawRepresentation = raw
+        self.fingerprint = Fingerprint(publicKey: raw)
         self.key = EVPKey(taking: key)
     }
 
@@ -27,6 +31,7 @@ public struct PublicKey: Sendable, Hashable {
             throw OpenSSLError.drain("EVP_PKEY_get_raw_public_key")
         }
         self.rawRepresentation = raw
+        self.fingerprint = Fingerprint(publicKey: raw)
         self.key = key
     }
 
@@ -41,9 +46,6 @@ public struct PublicKey: Sendable, Hashable {
     public var pemRepresentation: String {
         get throws { try key.pem("PEM_write_bio_PUBKEY") { PEM_write_bio_PUBKEY($0, key.pointer) } }
     }
-
-    /// SHA-256 of the raw key: a stable name for this identity.
-    public var fingerprint: Fingerprint { Fingerprint(publicKey: rawRepresentation) }
 
     /// Checks an Ed25519 signature over `message` (FedTwin signs 32-byte digests).
     public func isValidSignature(_ signature: some ContiguousBytes, for message: some ContiguousBytes) -> Bool {
