@@ -38,15 +38,51 @@ public struct MessageCodec: Sendable {
     }
 
     /// Parses the frame layout and the envelope; the signature is checked by `open(with:)`.
+    ///
+    /// The header is read in one JSON pass, for its kind, and kept until the signature has
+    /// been checked. If the kind's fields do not parse, the envelope alone is read, so that
+    /// the receiver still checks the signature first and reports the fields after it
+    /// (PROTOCOL.md §2, order of checks).
     public func parse(_ bytes: [UInt8]) throws -> SealedMessage {
         let frame = try Frame(parsing: bytes, limits: limits)
+        let json = Data(frame.header)
+        let contents = Self.decodeHeader(frame.type, json)
         let envelope: Envelope
-        do {
-            envelope = try Self.decoder.decode(Envelope.self, from: Data(frame.header))
-        } catch {
-            throw FrameError(.malformedHeader(Self.describe(error)))
+        switch contents {
+        case .success(let header):
+            envelope = header.envelope
+        case .failure:
+            do {
+                envelope = try Self.decoder.decode(Envelope.self, from: json)
+            } catch {
+                throw FrameError(.malformedHeader(Self.describe(error)))
+            }
         }
-        return SealedMessage(frame: frame, claimedEnvelope: envelope, limits: limits)
+        return SealedMessage(frame: frame, claimedEnvelope: envelope, contents: contents, limits: limits)
+    }
+
+    /// The header of a frame of kind `type`, decoded: envelope, message and payload manifest.
+    static func decodeHeader(_ type: MessageType, _ json: Data) -> Result<DecodedHeader, FrameError> {
+        func decode<M: Codable>(_: M.Type, _ wrap: (M) -> Message) -> Result<DecodedHeader, FrameError> {
+            do {
+                let header = try decoder.decode(Header<M>.self, from: json)
+                return .success(DecodedHeader(envelope: header.envelope, message: wrap(header.message), manifest: header.payload))
+            } catch {
+                return .failure(FrameError(.malformedHeader(describe(error))))
+            }
+        }
+        switch type {
+        case .hello: return decode(Hello.self, Message.hello)
+        case .welcome: return decode(Welcome.self, Message.welcome)
+        case .task: return decode(TrainingTask.self, Message.task)
+        case .update: return decode(Update.self, Message.update)
+        case .evaluate: return decode(Evaluate.self, Message.evaluate)
+        case .evaluation: return decode(Evaluation.self, Message.evaluation)
+        case .ack: return decode(Ack.self, Message.ack)
+        case .reject: return decode(Reject.self, Message.reject)
+        case .heartbeat: return decode(Heartbeat.self, Message.heartbeat)
+        case .bye: return decode(Bye.self, Message.bye)
+        }
     }
 
     static func encodeHeader(_ message: Message, envelope: Envelope, manifest: TensorManifest?) throws -> [UInt8] {
@@ -96,6 +132,14 @@ public struct MessageCodec: Sendable {
             return String(describing: error)
         }
     }
+}
+
+/// A header decoded for its kind, not yet trusted: `SealedMessage` hands it out only after
+/// the signature verifies.
+struct DecodedHeader: Sendable {
+    var envelope: Envelope
+    var message: Message
+    var manifest: TensorManifest?
 }
 
 /// The JSON header: envelope fields at the top level, the kind's fields under "message",

@@ -19,29 +19,9 @@ extension SealedMessage {
     }
 
     private func decodeContents() throws -> ReceivedMessage {
-        switch frame.type {
-        case .hello: return try decode(Hello.self, Message.hello)
-        case .welcome: return try decode(Welcome.self, Message.welcome)
-        case .task: return try decode(TrainingTask.self, Message.task)
-        case .update: return try decode(Update.self, Message.update)
-        case .evaluate: return try decode(Evaluate.self, Message.evaluate)
-        case .evaluation: return try decode(Evaluation.self, Message.evaluation)
-        case .ack: return try decode(Ack.self, Message.ack)
-        case .reject: return try decode(Reject.self, Message.reject)
-        case .heartbeat: return try decode(Heartbeat.self, Message.heartbeat)
-        case .bye: return try decode(Bye.self, Message.bye)
-        }
-    }
-
-    private func decode<M: Codable>(_: M.Type, _ wrap: (M) -> Message) throws -> ReceivedMessage {
-        let header: Header<M>
-        do {
-            header = try MessageCodec.decoder.decode(Header<M>.self, from: Data(frame.header))
-        } catch {
-            throw FrameError(.malformedHeader(MessageCodec.describe(error)))
-        }
+        let header = try contents.get()
         var tensors: [Tensor] = []
-        switch (frame.type.carriesPayload, header.payload) {
+        switch (frame.type.carriesPayload, header.manifest) {
         case (true, let manifest?):
             do {
                 tensors = try frame.bytes.withUnsafeBytes { all in
@@ -63,7 +43,7 @@ extension SealedMessage {
                 throw FrameError(.unexpectedBody("\(frame.type) frame sets the compressed flag without a body"))
             }
         }
-        return ReceivedMessage(envelope: header.envelope, message: wrap(header.message), manifest: header.payload,
+        return ReceivedMessage(envelope: header.envelope, message: header.message, manifest: header.manifest,
                                tensors: tensors, frame: frame.bytes)
     }
 }
