@@ -151,9 +151,12 @@ public struct Registry: Sendable {
             guard isNext, manifest.version == last + 1 else {
                 throw RegistryError(path: path, problem: "cannot commit version \(manifest.version): the latest is \(last)")
             }
-            let parent = try version(last)
-            guard manifest.parent == last, manifest.parentID == parent.id else {
-                throw RegistryError(path: path, problem: "parent must be version \(last) (\(parent.id.prefix(12)))")
+            // Only the parent's id is needed: hash its bytes, do not decode the manifest.
+            let parentPath = Self.versionPath(last)
+            guard let parentBytes = try storage.read(parentPath) else { throw RegistryError(path: parentPath, problem: "version \(last) does not exist") }
+            let parentID = SHA256.hex(parentBytes)
+            guard manifest.parent == last, manifest.parentID == parentID else {
+                throw RegistryError(path: path, problem: "parent must be version \(last) (\(parentID.prefix(12)))")
             }
         } else {
             guard manifest.version == 0, manifest.parent == nil else {
@@ -309,14 +312,24 @@ public struct Registry: Sendable {
     /// as the next append cuts it). It may be unsigned — a crash can leave part of a batch —
     /// and the next append chains from it, so that append's signature covers it.
     func lastAuditEntry() throws -> AuditEntry? {
-        guard let tail = try storage.readTail("audit.log", maxBytes: 64 * 1024) else { return nil }
-        var lines = tail.split(separator: 0x0a, omittingEmptySubsequences: false)
-        if tail.last != 0x0a { lines.removeLast() }  // torn or partial line
-        while let line = lines.last, line.isEmpty { lines.removeLast() }
-        guard let line = lines.last else {
-            return tail.count < 64 * 1024 ? nil : try auditEntries().last
+        // Entries are a few hundred bytes: a small tail nearly always holds the last one,
+        // and it is found by scanning back from the end rather than splitting the tail.
+        for window in [4 * 1024, 64 * 1024] {
+            guard let tail = try storage.readTail("audit.log", maxBytes: window) else { return nil }
+            var end = tail.count
+            if let lastNewline = tail.lastIndex(of: 0x0a) {
+                end = lastNewline  // anything after it is a torn or partial line
+            } else if tail.count < window {
+                return nil  // no complete line at all
+            } else {
+                continue
+            }
+            while end > 0, tail[end - 1] == 0x0a { end -= 1 }  // empty lines
+            if end == 0 { return tail.count < window ? nil : try auditEntries().last }
+            guard let start = tail[..<end].lastIndex(of: 0x0a).map({ $0 + 1 }) ?? (tail.count < window ? 0 : nil) else { continue }
+            if let entry = try? Canonical.decoder.decode(AuditEntry.self, from: Data(tail[start..<end])) { return entry }
+            return try auditEntries().last
         }
-        if let entry = try? Canonical.decoder.decode(AuditEntry.self, from: Data(line)) { return entry }
         return try auditEntries().last
     }
 
