@@ -9,6 +9,9 @@
 # fsync latency out of the figure); by default it is on the same disk as $TMPDIR.
 # Connections use TLS 1.3 as in deployment; FEDTWIN_BENCH_INSECURE=1 measures plain TCP.
 # FEDTWIN_SCRATCH sets the SwiftPM scratch path (default .build).
+# FEDTWIN_BENCH_CPU=1 runs each process under /usr/bin/time and prints the CPU (user+sys)
+# of the coordinator and of all sites, per round; start-up is included, so compare two
+# runs with different round counts to take it out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -27,6 +30,8 @@ rmdir "$STORE"
 INSECURE=()
 [[ -n "${FEDTWIN_BENCH_INSECURE:-}" ]] && INSECURE=(--insecure)
 PIDS=()
+TIMED=()
+[[ -n "${FEDTWIN_BENCH_CPU:-}" ]] && TIMED=(/usr/bin/time -f "%U %S")
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
@@ -41,7 +46,7 @@ for i in $(seq 1 "$SITES"); do
     "$BIN/fedtwin" keygen --name "site-$i" --out keys >/dev/null
     "$BIN/fedtwin" enroll --store "$STORE" --name "site-$i" --key "keys/site-$i.pub" --coordinator-key keys/coordinator.key >/dev/null
 done
-"$BIN/fedtwin-coordinator" --store "$STORE" --key keys/coordinator.key --port 0 --port-file port --rounds "$ROUNDS" \
+"${TIMED[@]}" ${TIMED:+-o cpu-coordinator} "$BIN/fedtwin-coordinator" --store "$STORE" --key keys/coordinator.key --port 0 --port-file port --rounds "$ROUNDS" \
     --min-sites "$SITES" --evaluation-deadline 0 --log-level "${FEDTWIN_BENCH_LOG_LEVEL:-warning}" "${INSECURE[@]}" 2> coordinator.log &
 COORD=$!
 PIDS+=("$COORD")
@@ -53,7 +58,7 @@ for i in $(seq 1 "$SITES"); do
         "$BIN/fedtwin" data simulate --site "$ROOT/sites/$PROFILE" --out "data/site-$i" >/dev/null
         DATA=(--data "data/site-$i/data.json")
     fi
-    "$BIN/fedtwin-site" --name "site-$i" --key "keys/site-$i.key" --component "$COMPONENT" "${DATA[@]}" \
+    "${TIMED[@]}" ${TIMED:+-o "cpu-site-$i"} "$BIN/fedtwin-site" --name "site-$i" --key "keys/site-$i.key" --component "$COMPONENT" "${DATA[@]}" \
         --coordinator "127.0.0.1:$(cat port)" --coordinator-fingerprint "$FP" --log "site-$i.log" --log-level warning "${INSECURE[@]}" 2> "site-$i.err" &
     PIDS+=("$!")
 done
@@ -67,3 +72,8 @@ MEDIAN=$(awk -v n="$N" 'NR == int((n + 1) / 2) {print $1}' sorted.txt)
 MIN=$(head -1 sorted.txt)
 MAX=$(tail -1 sorted.txt)
 echo "round time (task sent → version committed), rounds 2..$ROUNDS: median $MEDIAN ms, min $MIN ms, max $MAX ms"
+if [[ -n "${FEDTWIN_BENCH_CPU:-}" ]]; then
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    awk -v rounds="$ROUNDS" 'FNR == 1 { cpu = $1 + $2; if (FILENAME ~ /coordinator/) c += cpu; else s += cpu }
+        END { printf "CPU (user+sys, start-up included) per round: coordinator %.2f ms, all sites %.2f ms, total %.2f ms\n", c / rounds * 1000, s / rounds * 1000, (c + s) / rounds * 1000 }' cpu-coordinator cpu-site-*
+fi
