@@ -19,7 +19,7 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case nanInUpdate, wrongShape, wrongTensorName, wrongDtype, normOverBound, wrongBaseVersion, wrongRound,
          outOfOrderSeq, badSignatureInSession, signerMismatchInSession, zipBomb, tooManyTensors, helloInsideSession,
          zeroSamples, duplicateUpdate, updateFromUnselectedSite, replayWithinRound, replayAcrossRounds,
-         replayAcrossSessions, lateUpdate
+         replayAcrossSessions, recipientsFromSite, lateUpdate
     // A session that stalls mid-frame (session-closed, cause read timeout).
     case slowlorisInSession
 
@@ -41,7 +41,7 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
             return "bad-signature"
         case .messageBeforeHello, .helloInsideSession, .duplicateUpdate, .updateFromUnselectedSite: return "unexpected-message"
         case .helloWithNonZeroSeq, .outOfOrderSeq, .replayWithinRound, .replayAcrossRounds: return "replay"
-        case .replayAcrossSessions: return "wrong-session"
+        case .replayAcrossSessions, .recipientsFromSite: return "wrong-session"
         case .nanInUpdate: return "non-finite"
         case .wrongShape, .wrongTensorName, .wrongDtype, .zeroSamples: return "schema-mismatch"
         case .normOverBound: return "norm-exceeded"

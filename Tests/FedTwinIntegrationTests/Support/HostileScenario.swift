@@ -229,6 +229,12 @@ actor HostileScenario {
             }),
             (.wrongRound, 6, 0, true, { site, envelope in try site.updateFrame(envelope, base: base1, tensors: zeros) }),
             (.outOfOrderSeq, 1, 1, false, { site, envelope in try site.updateFrame(envelope, base: base1, tensors: zeros) }),
+            (.recipientsFromSite, 1, 0, false, { site, envelope in
+                // Only the coordinator may address a frame to several sessions.
+                var addressed = envelope
+                addressed.recipients = [Envelope.Recipient(session: envelope.session, seq: envelope.seq)]
+                return try site.updateFrame(addressed, base: base1, tensors: zeros)
+            }),
             (.badSignatureInSession, 1, 0, false, { site, envelope in
                 HostileFrames.flippingSignature(try site.updateFrame(envelope, base: base1, tensors: zeros))
             }),
