@@ -48,12 +48,17 @@ extension Coordinator {
         var cause = "connection closed"
         do {
             while let bytes = try await frames.next() {
-                let outcome = await self.verifyAndDecode(bytes, session: session)
+                let outcome = self.verifyAndDecode(bytes, session: session)
                 guard await accept(outcome, bytes: bytes, sessionID: session.id, site: session.site.name) else {
                     cause = "session ended"
                     break
                 }
             }
+        } catch let error as TransportError {
+            // An oversized or truncated frame, a read timeout or a TLS failure mid-session.
+            cause = "\(error)"
+            logger.warning("connection refused in session", metadata: [
+                "site": "\(session.site.name)", "stage": "\(error.stage)", "code": "\(error.reasonCode)", "reason": "\(error)"])
         } catch {
             cause = "\(error)"
         }

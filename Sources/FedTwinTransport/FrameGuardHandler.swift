@@ -114,16 +114,10 @@ final class FrameGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard !failed else { return }
         failed = true
         disarm()
-        switch error.problem {
-        case .frameRefused, .truncatedFrame:
-            logger.warning("frame refused", metadata: ["peer": "\(peer)", "error": "\(error)"])
-        case .readTimeout, .handshakeTimeout:
-            logger.warning("timeout", metadata: ["peer": "\(peer)", "error": "\(error)"])
-        case .tls:
-            logger.warning("TLS refused", metadata: ["peer": "\(peer)", "error": "\(error)"])
-        default:
-            logger.debug("connection error", metadata: ["peer": "\(peer)", "error": "\(error)"])
-        }
+        // The error reaches the connection's owner through `inbound`, and the owner reports
+        // it with what it knows (the coordinator audits it and logs a warning naming the
+        // site or the stage); logging it here as well would say everything twice.
+        logger.debug("connection failed", metadata: ["peer": "\(peer)", "error": "\(error)"])
         // Downstream is the async channel handler: it ends `inbound` with this error.
         context.fireErrorCaught(error)
         context.close(promise: nil)

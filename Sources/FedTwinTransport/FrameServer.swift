@@ -41,7 +41,8 @@ public enum FrameServer {
                     let peer = PeerAddress.describe(channel.remoteAddress)
                     func refuse(_ problem: TransportError.Problem) -> Accepted {
                         let error = TransportError(problem, peer: peer)
-                        logger.warning("connection refused", metadata: ["peer": "\(peer)", "error": "\(error)"])
+                        // Reported to the owner through `onRefused` (the coordinator audits and logs it).
+                        logger.debug("connection refused", metadata: ["peer": "\(peer)", "error": "\(error)"])
                         channel.close(promise: nil)
                         onRefused(error)
                         return Accepted.refused
