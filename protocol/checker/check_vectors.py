@@ -284,7 +284,21 @@ def parse_envelope(header_bytes: bytes) -> dict[str, Any]:
             raise MalformedFrame(f"envelope field {name!r} missing or not an integer >= 0")
     if not isinstance(header.get("message"), dict):
         raise MalformedFrame("envelope field 'message' missing or not an object")
+    if "recipients" in header:
+        check_recipients(header)
     return header
+
+
+def check_recipients(header: dict[str, Any]) -> None:
+    """§3: `recipients` is an array of {session: string, seq: integer >= 0}. Whether a frame
+    is addressed to a given session (and with which seq) is a session check (§6 point 4),
+    not a frame check."""
+    recipients = header["recipients"]
+    if not isinstance(recipients, list):
+        raise MalformedFrame("envelope field 'recipients' is not an array")
+    for i, r in enumerate(recipients):
+        if not isinstance(r, dict) or not isinstance(r.get("session"), str) or not is_int(r.get("seq")) or r["seq"] < 0:
+            raise MalformedFrame(f"recipients[{i}] is not {{session: string, seq: integer >= 0}}")
 
 
 def verify_signature(
@@ -850,6 +864,31 @@ def self_tests(vectors: Path, keyring: dict[str, bytes],
 # --------------------------------------------------------------------------------------
 
 
+def recipient_self_tests(vectors: Path, keyring: dict[str, bytes]) -> list[tuple[str, Callable[[], None]]]:
+    """A multi-addressed frame binds each recipient's session and seq by the signature
+    (§6 point 4): changing one recipient's seq keeps the JSON valid and must fail it."""
+    base = next((p for p in sorted(vectors.glob("*.json")) if p.name != "keys.json"
+                 and "recipients" in json.loads(p.read_text()).get("header", {})), None)
+    if base is None:
+        return [("self-test recipients", lambda: (_ for _ in ()).throw(CheckFailed("no vector with recipients")))]
+    frame = base.with_suffix(".frame").read_bytes()
+    header = frame[PREFIX_LEN:PREFIX_LEN + parse_prefix(frame).header_len]
+    first = json.loads(header)["recipients"][0]
+    needle = b'"seq":%d,"session":"%s"' % (first["seq"], first["session"].encode())
+    at = PREFIX_LEN + header.index(needle) + len(b'"seq":')
+    digit = frame[at]
+    mutated = frame[:at] + bytes([ord("0") + (digit - ord("0") + 1) % 10]) + frame[at + 1:]
+
+    def run() -> None:
+        try:
+            decode_frame(mutated, keyring)
+        except FrameError as e:
+            expect(e.category == "bad-signature", f"refused as {e.category} ({e.detail}), expected bad-signature")
+            return
+        raise CheckFailed("frame with an edited recipient seq accepted")
+    return [(f"self-test {base.stem}: recipient seq edited", run)]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--vectors", type=Path, default=Path(__file__).resolve().parent.parent / "vectors",
@@ -888,6 +927,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if vector_files and private:
         for name, run in self_tests(vectors, keyring, private):
+            report(name, run)
+        for name, run in recipient_self_tests(vectors, keyring):
             report(name, run)
 
     print(f"{passed} passed, {failed} failed")

@@ -118,6 +118,15 @@ public enum ProtocolVectors {
                   coordEnvelope(3, 4), signer: coordinator)
         try valid("12-heartbeat", "heartbeat while training", .heartbeat(Heartbeat(state: "training")), siteEnvelope(2, 6), signer: site)
         try valid("13-bye", "clean end of session", .bye(Bye(reason: "done")), siteEnvelope(5, 7), signer: site)
+        try valid("14-task-multi-addressed", "one task frame for three sessions (recipients, PROTOCOL.md §6 point 4), f32 uncompressed",
+                  .task(TrainingTask(baseVersion: 1, baseVersionID: baseID, parametersID: SHA256.hex(Array("params".utf8)), component: "mlp-regression",
+                                     training: training, deadlineSeconds: 30)),
+                  Envelope(sender: coordinator.publicKey.fingerprint, round: 2, recipients: [
+                      Envelope.Recipient(session: session, seq: 3),
+                      Envelope.Recipient(session: "5e55101000000000000000000000000b", seq: 1),
+                      Envelope.Recipient(session: "5e55101000000000000000000000000c", seq: 7),
+                  ]),
+                  signer: coordinator, tensors: params, options: PayloadOptions(encoding: .f32, compressionLevel: nil))
 
         // Refusals. Each starts from a valid frame and breaks one thing.
         let good = try codec.encode(.update(Update(baseVersionID: baseID, samples: 120, metrics: ["train_loss": 0.125])),
