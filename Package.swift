@@ -71,6 +71,14 @@ let package = Package(
         ),
 
         // Executables: thin commands over the libraries.
+        // What the executables share on the command line: logging set-up, argument types.
+        .target(
+            name: "FedTwinCommandLine",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "FedTwinCLI",
             dependencies: [
@@ -81,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "FedTwinCoordinatorCLI",
             dependencies: [
-                "FedTwinCoordinator", "FedTwinWire", "FedTwinRegistry",
+                "FedTwinCommandLine", "FedTwinCoordinator", "FedTwinWire", "FedTwinRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -89,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "FedTwinSiteCLI",
             dependencies: [
-                "FedTwinSite", "FedTwinWire", "TwinKit",
+                "FedTwinCommandLine", "FedTwinSite", "FedTwinWire", "TwinKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

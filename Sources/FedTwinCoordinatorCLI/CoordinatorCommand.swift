@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import FedTwinAggregation
+import FedTwinCommandLine
 import FedTwinCoordinator
 import FedTwinRegistry
 import FedTwinTransport
@@ -107,12 +108,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        StandardErrorLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "fedtwin.coordinator")
         let registry = try Registry.open(path: settings.store)
         let signingKey = try KeyFile.readPrivateKey(at: settings.key)
@@ -173,4 +169,3 @@ struct CoordinatorCommand: AsyncParsableCommand {
 
 /// Lets `--log-level` be parsed and checked by ArgumentParser: an unknown level is refused
 /// with the list of valid ones instead of silently becoming `notice`.
-extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedTwinCommandLine
 import FedTwinSite
 import Foundation
 import Logging
@@ -67,12 +68,7 @@ struct SiteCommand: AsyncParsableCommand {
         } catch let error as SiteError {
             throw ValidationError(error.description)
         }
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        StandardErrorLogging.bootstrap(level: logLevel)
         if c.insecure {
             FileHandle.standardError.write(Data("""
                 WARNING: --insecure: plain TCP. Updates are still signed, but nothing on the link is encrypted and
@@ -100,4 +96,3 @@ struct SiteCommand: AsyncParsableCommand {
 
 /// Lets `--log-level` be parsed and checked by ArgumentParser: an unknown level is refused
 /// with the list of valid ones instead of silently becoming `notice`.
-extension Logger.Level: @retroactive ExpressibleByArgument {}
