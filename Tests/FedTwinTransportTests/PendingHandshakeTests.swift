@@ -12,10 +12,17 @@ import Testing
     @Test func silentConnectionsBeyondTheLimitAreRefusedAndReported() async throws {
         let configuration = TransportConfiguration(maxConnections: 8, maxPendingHandshakes: 1, handshakeTimeout: .seconds(20))
         let (refusals, refusalSink) = AsyncStream<TransportError>.makeStream()
+        // Signals each connection the server took on, so that the test knows `silent` holds
+        // the pending slot before `second` connects (the kernel completes both TCP
+        // handshakes before the server's accept runs, so connecting alone does not say so).
+        let (served, servedSink) = AsyncStream<Void>.makeStream()
+        let record = TestSupport.recordingHandler(echo: true, into: AsyncStream<TestSupport.Event>.makeStream().continuation)
         try await TestSupport.withServer(configuration: configuration, onRefused: { refusalSink.yield($0) },
-                                         handler: TestSupport.recordingHandler(echo: true, into: AsyncStream<TestSupport.Event>.makeStream().continuation)) { port in
+                                         handler: { connection in servedSink.yield(); await record(connection) }) { port in
             try await TestSupport.within(30, "pending-handshake limit") {
                 let silent = try await TestSupport.rawConnect(port: port)
+                var servedConnections = served.makeAsyncIterator()
+                _ = await servedConnections.next()
                 try await silent.executeThenClose { silentIn, silentOut in
                     // The second silent connection finds the only pending slot taken.
                     let second = try await TestSupport.rawConnect(port: port)
