@@ -48,30 +48,13 @@ struct AdversarialWorkerTests {
     /// Plays the coordinator for one task; returns the update's tensors, opened (and so
     /// signature-checked) with the site's public key.
     static func oneUpdate(_ fixture: Fixture, adversary: String?) async throws -> (tensors: [Tensor], update: Update, sender: Fingerprint) {
-        let worker = try SiteWorker(config: fixture.config(adversary: adversary), logger: Logger(label: "test"))
-        let (coordinator, site) = InMemoryFrameConnection.makePair()
-        let serving = Task { try await worker.serve(site) }
-        let codec = MessageCodec()
-        let coordinatorKey = fixture.coordinatorKey
-        var frames = coordinator.inbound.makeAsyncIterator()
-        _ = try #require(try await frames.next()) // hello
-        let welcome = Welcome(component: "titre-regressor", currentVersion: 0, currentVersionID: nil, heartbeatSeconds: 600,
-                              software: "test", coordinatorKey: Hex.encode(coordinatorKey.publicKey.rawRepresentation))
-        func envelope(_ seq: UInt64, round: UInt64 = 0) -> Envelope {
-            Envelope(sender: coordinatorKey.publicKey.fingerprint, session: "s1", challenge: "c1", round: round, seq: seq)
-        }
-        try await coordinator.send(codec.encode(.welcome(welcome), envelope: envelope(0), signer: coordinatorKey))
-        let parameters = TitreRegressionComponent().initialParameters(seed: 3).wireTensors(dtype: .f32)
-        let task = TrainingTask(baseVersion: 0, baseVersionID: "", parametersID: SafeTensors.contentID(parameters), component: "titre-regressor",
-                                training: TrainingSettings(epochs: 3, learningRate: 0.01, batchSize: 2, seed: 5), deadlineSeconds: 60,
-                                updateEncoding: "f32", updateCompressionLevel: nil)
-        try await coordinator.send(codec.encode(.task(task), envelope: envelope(1, round: 1), tensors: parameters,
-                                                options: PayloadOptions(encoding: .f32, compressionLevel: nil), signer: coordinatorKey))
-        while let bytes = try await frames.next() {
-            let received = try codec.parse(bytes).open(with: fixture.key.publicKey)
+        let coordinator = try await CoordinatorStandIn(fixture, adversary: adversary)
+        let (parameters, task) = CoordinatorStandIn.titreTask(epochs: 3)
+        try await coordinator.send(coordinator.taskFrame(task, parameters: parameters, envelope: coordinator.envelope(1, round: 1)))
+        while let received = try await coordinator.next() {
             guard case .update(let update) = received.message else { continue }
-            try await coordinator.send(codec.encode(.bye(Bye(reason: "finished")), envelope: envelope(2), signer: coordinatorKey))
-            _ = try await serving.value
+            try await coordinator.send(.bye(Bye(reason: "finished")), envelope: coordinator.envelope(2))
+            try await coordinator.finished()
             return (received.tensors, update, received.envelope.sender)
         }
         throw SiteError(.protocolViolation("no update"))
