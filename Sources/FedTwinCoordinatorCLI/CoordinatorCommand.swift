@@ -166,6 +166,3 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
     }
 }
-
-/// Lets `--log-level` be parsed and checked by ArgumentParser: an unknown level is refused
-/// with the list of valid ones instead of silently becoming `notice`.

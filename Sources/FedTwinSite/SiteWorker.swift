@@ -22,7 +22,7 @@ public struct SiteWorker: Sendable {
     let modelQueue = DispatchQueue(label: "fedtwin.site.model")
     let tls: TLSContext?
     /// Experiments only: the attack applied to every delta before it is signed (nil = honest).
-    let adversary: SiteAdversary?
+    public let adversary: SiteAdversary?
 
     public init(config: SiteConfiguration, logger: Logger) throws {
         self.config = config
@@ -117,9 +117,9 @@ public struct SiteWorker: Sendable {
 
     /// One session: hello, welcome, then tasks until bye or disconnect.
     func serve(_ connection: any FrameConnection) async throws -> SessionEnd {
-        let hello = try codec.encode(.hello(Hello(site: config.name, software: Self.software)),
-                                     envelope: Envelope(sender: key.publicKey.fingerprint), signer: key)
-        try log.sent(.hello, frame: hello, envelope: Envelope(sender: key.publicKey.fingerprint))
+        let helloEnvelope = Envelope(sender: key.publicKey.fingerprint)
+        let hello = try codec.encode(.hello(Hello(site: config.name, software: Self.software)), envelope: helloEnvelope, signer: key)
+        try log.sent(.hello, frame: hello, envelope: helloEnvelope)
         try await connection.send(hello)
         try log.sync()
         var frames = connection.inbound.makeAsyncIterator()

@@ -76,7 +76,10 @@ struct SiteCommand: AsyncParsableCommand {
 
                 """.utf8))
         }
-        if let attack = try? c.parsedAdversary() {
+        var logger = Logger(label: "fedtwin.site")
+        logger[metadataKey: "site"] = "\(c.name)"
+        let worker = try SiteWorker(config: c, logger: logger)
+        if let attack = worker.adversary {
             FileHandle.standardError.write(Data("""
                 ********************************************************************************
                 WARNING: ADVERSARY MODE (\(attack)): this site is MALICIOUS on purpose.
@@ -87,12 +90,6 @@ struct SiteCommand: AsyncParsableCommand {
 
                 """.utf8))
         }
-        var logger = Logger(label: "fedtwin.site")
-        logger[metadataKey: "site"] = "\(c.name)"
-        let worker = try SiteWorker(config: c, logger: logger)
         try await worker.run()
     }
 }
-
-/// Lets `--log-level` be parsed and checked by ArgumentParser: an unknown level is refused
-/// with the list of valid ones instead of silently becoming `notice`.
