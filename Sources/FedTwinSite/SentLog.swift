@@ -29,9 +29,7 @@ public final class SentLog: Sendable {
     public func append(_ fields: [String: String]) throws {
         var entry = fields
         entry["time"] = Date().formatted(Self.timeFormat)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var line = try encoder.encode(entry)
+        var line = try Self.encoder.encode(entry)
         line.append(0x0a)
         try line.withUnsafeBytes { bytes in
             var offset = 0
@@ -58,6 +56,12 @@ public final class SentLog: Sendable {
     }
 
     private static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
+    /// Sorted keys: lines are stable and diffable. One encoder for every line, not one per frame.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 }
 
 /// The site's sent log could not be kept: which file, which call, and the system's reason.
