@@ -257,6 +257,7 @@ extension Coordinator {
         case .reject(let reject):
             record("site-rejected", ["site": name, "code": reject.code.rawValue, "reason": reject.reason])
             logger.warning("site refused a frame", metadata: ["site": "\(name)", "code": "\(reject.code)", "reason": "\(reject.reason)"])
+            siteRefusedRequest(name, refSeq: reject.refSeq)
         default:
             refuse(name, .unexpectedMessage, "\(received.message.type) is not a site-to-coordinator message", seq: envelope.seq, round: envelope.round)
         }
