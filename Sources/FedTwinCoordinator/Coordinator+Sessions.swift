@@ -317,6 +317,7 @@ extension Coordinator {
             id = try registry.putObject(bytes, durable: false)
         } catch {
             refuse(site.name, .internalError, "cannot store the update: \(error)", seq: seq, round: UInt64(round))
+            noteStoreFault(error)
             return
         }
         // Small rounds keep the decoded update for aggregation; past the budget it is read
@@ -365,6 +366,7 @@ extension Coordinator {
             if state.isComplete { wake() }
         } catch {
             refuse(site.name, .internalError, "cannot store the evaluation: \(error)", seq: received.envelope.seq, round: received.envelope.round)
+            noteStoreFault(error)
         }
     }
 

@@ -25,6 +25,10 @@ struct Progress: Sendable {
             line = "version \(version): evaluated by \(sites) sites" + (loss.map { String(format: ", held-out loss %.4g", $0) } ?? "")
         case .finished(let version): line = "finished: all rounds done, latest version \(version)"
         case .stopping(let reason): line = "stopping (\(reason)): abandoning any open round; committed versions are intact"
+        case .storePaused(let what, let code, let reason, let retry):
+            let action = code == "no-space" ? "free space on the store's file system" : "repair the store as the message says"
+            line = "PAUSED: cannot \(what): \(reason) — \(action); retrying every \(Int(retry)) s, committed versions are intact"
+        case .storeResumed(let what, let seconds): line = "resumed: \(what) succeeded after a \(Int(seconds.rounded())) s pause"
         }
         FileHandle.standardError.write(Data(("[coordinator] " + line + "\n").utf8))
     }
