@@ -1,3 +1,4 @@
+import FedTwinWire
 import Foundation
 
 /// A site worker's settings, as a JSON file the site's data scientist edits
@@ -47,6 +48,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, against: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = SiteConfiguration()
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? d.name
@@ -71,13 +73,10 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SiteError(.configuration(file: path, key: nil, problem: "cannot read the file"))
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let dictionary = object as? [String: Any] else {
+        guard let object = try? JSONSerialization.jsonObject(with: data), object is [String: Any] else {
             throw SiteError(.configuration(file: path, key: nil, problem: "not a JSON object"))
         }
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
-            throw SiteError(.configuration(file: path, key: unknown, problem: "unknown key (known: \(known.sorted().joined(separator: ", ")))"))
-        }
+        // Unknown keys are refused while decoding (`StrictKeys`), with their path.
         do {
             let config = try JSONDecoder().decode(SiteConfiguration.self, from: data)
             try config.validate(file: path)
@@ -86,6 +85,8 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
             switch error {
             case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
                 throw SiteError(.configuration(file: path, key: context.codingPath.map(\.stringValue).joined(separator: "."), problem: "expected \(type)"))
+            case .dataCorrupted(let context):
+                throw SiteError(.configuration(file: path, key: context.codingPath.map(\.stringValue).joined(separator: "."), problem: context.debugDescription))
             default:
                 throw SiteError(.configuration(file: path, key: nil, problem: "\(error)"))
             }
