@@ -17,8 +17,12 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     public var data: String?
     /// Component to train; must match the coordinator's.
     public var component: String = "hybrid-bioreactor"
-    /// Append-only log of every frame this site sent (JSON lines with hashes).
-    public var log: String = "site-sent.log"
+    /// Append-only log of every frame this site sent (JSON lines with hashes); nil means
+    /// `NAME-sent.log`, so sites started in one directory never share a log.
+    public var log: String?
+
+    /// The sent log's path actually used.
+    public var logPath: String { log ?? "\(name)-sent.log" }
     /// Reconnect backoff: first wait and cap, in seconds (doubled each failure, ±50 % jitter).
     public var initialBackoffSeconds: Double = 0.5
     public var maxBackoffSeconds: Double = 30
@@ -58,7 +62,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         key = try c.decodeIfPresent(String.self, forKey: .key) ?? d.key
         data = try c.decodeIfPresent(String.self, forKey: .data)
         component = try c.decodeIfPresent(String.self, forKey: .component) ?? d.component
-        log = try c.decodeIfPresent(String.self, forKey: .log) ?? d.log
+        log = try c.decodeIfPresent(String.self, forKey: .log)
         initialBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .initialBackoffSeconds) ?? d.initialBackoffSeconds
         maxBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .maxBackoffSeconds) ?? d.maxBackoffSeconds
         exitWhenFinished = try c.decodeIfPresent(Bool.self, forKey: .exitWhenFinished) ?? d.exitWhenFinished

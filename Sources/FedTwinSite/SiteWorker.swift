@@ -46,7 +46,7 @@ public struct SiteWorker: Sendable {
         }
         self.component = try ComponentCatalog.component(config.component)
         self.logger = logger
-        self.log = try SentLog(path: config.log)
+        self.log = try SentLog(path: config.logPath, site: config.name)
         if let adversary {
             guard component.aggregation == .weightedMean else {
                 throw SiteError(.configuration(file: "command line", key: "adversary",

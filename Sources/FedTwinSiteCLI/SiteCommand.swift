@@ -34,7 +34,7 @@ struct SiteCommand: AsyncParsableCommand {
     @Option(help: "Site private key (PEM, mode 0600) (default: \(Self.d.key)).") var key: String?
     @Option(help: "Data config (data.json written by `fedtwin data simulate` or by hand).") var data: String?
     @Option(help: "Component id (hybrid-bioreactor, network-only, noop) (default: \(Self.d.component)).") var component: String?
-    @Option(help: "Append-only log of sent frames (default: \(Self.d.log)).") var log: String?
+    @Option(help: "Append-only log of sent frames (default: NAME-sent.log, after --name).") var log: String?
     @Flag(help: "Keep running (and reconnecting) after the federation finishes.") var stay = false
     @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
     @Flag(help: "Plain TCP instead of TLS 1.3 — for local experiments only.") var insecure = false
