@@ -15,7 +15,7 @@ import Logging
 /// below quorum: retry the round; else aggregate (fixed order) and commit → ask the
 /// connected sites to evaluate the new version and record their answers → next round.
 public actor Coordinator {
-    public static let software = "fedtwin 0.1.0"
+    public static let software = FedTwinVersion.software
 
     let registry: Registry
     let key: SigningKey

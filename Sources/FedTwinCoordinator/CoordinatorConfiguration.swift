@@ -90,15 +90,16 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
              taskCompressionLevel, maxBodyMiB, maxHeaderKiB, maxTensors, maxConnections, maxPendingHandshakes, handshakeTimeoutSeconds, maxUpdateNorm, portFile, certificate, insecure
     }
 
-    enum TrainingKeys: String, CodingKey {
+    enum TrainingKeys: String, CodingKey, CaseIterable {
         case epochs, learningRate, batchSize, proximalMu, seed
     }
 
-    enum StrategyKeys: String, CodingKey {
+    enum StrategyKeys: String, CodingKey, CaseIterable {
         case name, settings, combiner
     }
 
     public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, against: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = CoordinatorConfiguration()
         host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
@@ -113,10 +114,9 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? d.heartbeatSeconds
         readTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .readTimeoutSeconds) ?? d.readTimeoutSeconds
         if c.contains(.training) {
-            let t = try c.nestedContainer(keyedBy: TrainingKeys.self, forKey: .training)
-            if let unknown = t.allKeys.first(where: { TrainingKeys(stringValue: $0.stringValue) == nil }) {
-                throw DecodingError.dataCorruptedError(forKey: unknown, in: t, debugDescription: "unknown key")
-            }
+            let nested = try c.superDecoder(forKey: .training)
+            try StrictKeys.check(nested, against: TrainingKeys.self)
+            let t = try nested.container(keyedBy: TrainingKeys.self)
             training = TrainingSettings(
                 epochs: try t.decodeIfPresent(Int.self, forKey: .epochs) ?? d.training.epochs,
                 learningRate: try t.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.training.learningRate,
@@ -127,7 +127,9 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
             training = d.training
         }
         if c.contains(.strategy) {
-            let st = try c.nestedContainer(keyedBy: StrategyKeys.self, forKey: .strategy)
+            let nested = try c.superDecoder(forKey: .strategy)
+            try StrictKeys.check(nested, against: StrategyKeys.self)
+            let st = try nested.container(keyedBy: StrategyKeys.self)
             strategy = StrategyConfig(name: try st.decode(String.self, forKey: .name),
                                       settings: try st.decodeIfPresent([String: Double].self, forKey: .settings) ?? [:],
                                       combiner: try st.decodeIfPresent(String.self, forKey: .combiner) ?? d.strategy.combiner)
@@ -162,13 +164,10 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         } catch {
             throw ConfigurationError(file: path, key: nil, problem: "not valid JSON (\(error.localizedDescription))")
         }
-        guard let dictionary = object as? [String: Any] else {
+        guard object is [String: Any] else {
             throw ConfigurationError(file: path, key: nil, problem: "the top level must be a JSON object")
         }
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
-            throw ConfigurationError(file: path, key: unknown, problem: "unknown key (known: \(known.sorted().joined(separator: ", ")))")
-        }
+        // Unknown keys, at every level, are refused while decoding (`StrictKeys`).
         let config: CoordinatorConfiguration
         do {
             config = try JSONDecoder().decode(CoordinatorConfiguration.self, from: data)
@@ -206,6 +205,10 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
                     "must be 1…maxConnections (\(maxConnections)), got \(maxPendingHandshakes)")
         try require(handshakeTimeoutSeconds > 0 && handshakeTimeoutSeconds.isFinite, "handshakeTimeoutSeconds", "must be positive")
         try require(maxUpdateNorm.map { $0.isFinite && $0 > 0 } ?? true, "maxUpdateNorm", "must be a finite number > 0 or absent")
+        if let unknown = strategy.settings.keys.sorted().first(where: { !strategy.settingNames.contains($0) }) {
+            throw ConfigurationError(file: file, key: "strategy.settings.\(unknown)",
+                                     problem: "unknown setting for strategy \(strategy.name) with combiner \(strategy.combiner) (known: \(strategy.settingNames.sorted().joined(separator: ", ")))")
+        }
         let built: any AggregationStrategy
         do {
             built = try strategy.makeStrategy()
