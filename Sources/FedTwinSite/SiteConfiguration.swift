@@ -1,3 +1,4 @@
+import FedTwinWire
 import Foundation
 
 /// A site worker's settings, as a JSON file the site's data scientist edits
@@ -73,6 +74,11 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         }
         guard let object = try? JSONSerialization.jsonObject(with: data), let dictionary = object as? [String: Any] else {
             throw SiteError(.configuration(file: path, key: nil, problem: "not a JSON object"))
+        }
+        do {
+            try StrictJSON.checkKeys(data)
+        } catch let error as DuplicateKeyError {
+            throw SiteError(.configuration(file: path, key: error.path, problem: "\(error) (a key may appear once per object)"))
         }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
