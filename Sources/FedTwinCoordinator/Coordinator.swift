@@ -43,6 +43,8 @@ public actor Coordinator {
     var storeFault: RegistryError?
     /// How often a paused round loop retries the store.
     let storeRetryInterval: Duration
+    /// Samples of each site's first contribution in the store (UpdateScreening.swift).
+    var referenceSamples: [String: Int] = [:]
 
     public init(registry: Registry, key: SigningKey, config: CoordinatorConfiguration, logger: Logger,
                 onEvent: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }, storeRetryInterval: Duration = .seconds(5)) throws {
@@ -82,6 +84,7 @@ public actor Coordinator {
         reportReconcile(repaired)
         var latest = try registry.latestVersion()
         current = (latest, try registry.state(of: latest))
+        referenceSamples = UpdateScreening.referenceSamples(in: registry)
         var round = latest.manifest.round + 1
         onEvent(.resumed(version: latest.number, nextRound: round))
         logger.info("coordinator ready", metadata: ["version": "\(latest.number)", "next-round": "\(round)", "component": "\(component.id)",
@@ -195,8 +198,18 @@ public actor Coordinator {
             record("round-closed-with-missing-sites", ["round": String(round), "missing": missing.joined(separator: ",")])
         }
         logger.debug("round closed", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
-        let outcome = try registry.aggregate(parent: base, strategy: strategy, updates: Array(finished.accepted.values),
-                                              limits: codec.limits, signaturesVerified: true, parentState: state)
+        let outcome: AggregationOutcome
+        do {
+            outcome = try registry.aggregate(parent: base, strategy: strategy, updates: Array(finished.accepted.values),
+                                             limits: codec.limits, signaturesVerified: true, parentState: state)
+        } catch {
+            // Screening at entry makes this unreachable for what sites send; if it happens
+            // anyway, the round is not committed and is retried, and the coordinator goes on.
+            record("round-aggregation-failed", ["round": String(round), "error": "\(error)"])
+            flushAudit()
+            logger.error("cannot aggregate the round, retrying it", metadata: ["round": "\(round)", "error": "\(error)"])
+            return nil
+        }
         logger.debug("aggregated", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         // A full disk or a damaged audit tail pauses here and retries; nothing is lost.
         guard let committed = try await whileStoreUnavailable("commit round \(round)", { () throws -> StoredVersion in
@@ -215,6 +228,9 @@ public actor Coordinator {
             return nil
         }
         current = (committed, outcome.state)
+        for contribution in outcome.contributions where referenceSamples[contribution.site] == nil {
+            referenceSamples[contribution.site] = contribution.samples
+        }
         let elapsed = (ContinuousClock.now - started).seconds
         onEvent(.versionCommitted(version: committed.number, round: round, sites: outcome.contributions.count,
                                   samples: outcome.totalSamples, elapsedSeconds: elapsed))

@@ -440,7 +440,8 @@ public struct Registry: Sendable {
 
     func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], path: String) throws -> T {
         do {
-            return try Canonical.decoder.decode(type, from: Data(bytes))
+            // Store files are read as strictly as frames: a repeated key is refused.
+            return try StrictJSON.decode(type, from: Data(bytes), decoder: Canonical.decoder)
         } catch {
             throw RegistryError(path: path, problem: "cannot parse: \(error)")
         }
