@@ -79,7 +79,7 @@ private func makeFederation(rounds: Int) throws -> (Registry, SigningKey, [Scrip
 
 /// Connects every scripted site over an in-memory pair, runs the coordinator's round loop
 /// to the end, and returns the reject codes the sites received.
-private func runFederation(_ coordinator: Coordinator, sites: [ScriptedSite]) async throws -> [ReasonCode] {
+func runFederation(_ coordinator: Coordinator, sites: [ScriptedSite]) async throws -> [ReasonCode] {
     try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
         for site in sites {
             let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()

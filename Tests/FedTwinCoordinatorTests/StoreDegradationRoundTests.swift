@@ -48,17 +48,7 @@ struct StoreDegradationRoundTests {
 
         /// Runs the round loop to its end with both sites connected; the sites' reject codes.
         func run(_ coordinator: Coordinator) async throws -> [ReasonCode] {
-            try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
-                for site in sites {
-                    let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
-                    group.addTask { await coordinator.serve(coordinatorEnd); return [] }
-                    group.addTask { try await site.run(siteEnd) }
-                }
-                try await coordinator.run()
-                var all: [ReasonCode] = []
-                for try await codes in group { all += codes }
-                return all
-            }
+            try await runFederation(coordinator, sites: sites)
         }
     }
 
