@@ -120,6 +120,10 @@ extension Coordinator {
                 return refuse(.unknownKey, "key \(fingerprint.short) is not enrolled", fingerprint: fingerprint.hex)
             }
             site = enrolled
+        } catch let error as RegistryError where error.code == .corruptEnrolment {
+            // Only a key that matches no readable enrolment gets here; the reason names the
+            // damaged file, which may be this site's. Every other site is unaffected.
+            return refuse(.unknownKey, "\(error)", fingerprint: fingerprint.hex)
         } catch {
             return refuse(.internalError, "cannot read enrolments: \(error)")
         }
