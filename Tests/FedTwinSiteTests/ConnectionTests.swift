@@ -78,6 +78,47 @@ struct ConnectionTests {
         #expect(records.all.filter { $0.level == .debug && $0.message.hasPrefix("still") }.count >= 3)
     }
 
+    @Test("each lost session is said, and each new one after it is a reconnect", .timeLimit(.minutes(1)))
+    func disconnectsAndReconnectsAreSaid() async throws {
+        let fixture = try AdversarialWorkerTests.Fixture()
+        let key = fixture.coordinatorKey
+        // A coordinator that welcomes every session and then closes the connection at once.
+        let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
+        let server = Task {
+            try await FrameServer.run(host: "127.0.0.1", port: 0, logger: Logger(label: "flaky"),
+                                      onBound: { boundContinuation.yield($0) }, handler: { connection in
+                var frames = connection.inbound.makeAsyncIterator()
+                guard (try? await frames.next()) != nil else { return }
+                let welcome = Welcome(component: "titre-regressor", currentVersion: 0, currentVersionID: nil, heartbeatSeconds: 600,
+                                      software: "flaky", coordinatorKey: Hex.encode(key.publicKey.rawRepresentation))
+                let envelope = Envelope(sender: key.publicKey.fingerprint, session: "s1", challenge: "c1", round: 0, seq: 0)
+                guard let frame = try? MessageCodec().encode(.welcome(welcome), envelope: envelope, signer: key) else { return }
+                try? await connection.send(frame)
+            })
+        }
+        defer { server.cancel() }
+        var ports = bound.makeAsyncIterator()
+        var config = fixture.config(adversary: nil)
+        config.coordinatorPort = try #require(await ports.next())
+        config.initialBackoffSeconds = 0.02
+        config.maxBackoffSeconds = 0.04
+        let records = LogRecords()
+        let worker = try SiteWorker(config: config, logger: records.logger())
+        let running = Task { try await worker.run() }
+        try await Task.sleep(for: .seconds(1.5))
+        running.cancel()
+        try await running.value
+
+        let shown = records.all.filter { $0.level >= .notice }.map(\.message)
+        let connected = shown.filter { $0.hasPrefix("connected to coordinator") }
+        let reconnected = shown.filter { $0.hasPrefix("reconnected to coordinator") }
+        let disconnected = shown.filter { $0.hasPrefix("disconnected from coordinator") }
+        #expect(connected.count == 1, "\(shown)")
+        #expect(reconnected.count >= 2, "\(shown)")
+        // Every session that ended is said, even with the same cause as the one before.
+        #expect(disconnected.count >= reconnected.count, "\(shown)")
+    }
+
     @Test("at the default level the worker says it connected, trained and sent, refused a frame, and evaluated", .timeLimit(.minutes(1)))
     func sessionIsNarrated() async throws {
         let fixture = try AdversarialWorkerTests.Fixture()
