@@ -301,8 +301,8 @@ extension Coordinator {
             refuseContribution(site.name, .schemaMismatch, "\(error)", seq: seq, round: round)
             return
         }
-        guard update.samples > 0 else {
-            refuseContribution(site.name, .schemaMismatch, "samples must be positive, got \(update.samples)", seq: seq, round: round)
+        if let refusal = UpdateScreening(config).screen(update, reference: referenceSamples[site.name]) {
+            refuseContribution(site.name, refusal.code, refusal.reason, seq: seq, round: round)
             return
         }
         if let bound = config.maxUpdateNorm, component.aggregation == .mean {
@@ -317,6 +317,7 @@ extension Coordinator {
             id = try registry.putObject(bytes, durable: false)
         } catch {
             refuse(site.name, .internalError, "cannot store the update: \(error)", seq: seq, round: UInt64(round))
+            noteStoreFault(error)
             return
         }
         // Small rounds keep the decoded update for aggregation; past the budget it is read
@@ -352,8 +353,12 @@ extension Coordinator {
             record("evaluation-ignored", ["site": site.name, "version": evaluation.versionID])
             return
         }
-        guard evaluation.metrics.values.allSatisfy(\.isFinite), evaluation.samples >= 0 else {
-            refuse(site.name, .nonFinite, "evaluation metrics must be finite", seq: received.envelope.seq, round: received.envelope.round)
+        if let refusal = UpdateScreening(config).screen(evaluation) {
+            // Answered: the evaluation phase does not wait for this site until its deadline.
+            refuse(site.name, refusal.code, refusal.reason, seq: received.envelope.seq, round: received.envelope.round)
+            state.refused.insert(site.name)
+            phase = .evaluating(state)
+            if state.isComplete { wake() }
             return
         }
         do {
@@ -365,6 +370,7 @@ extension Coordinator {
             if state.isComplete { wake() }
         } catch {
             refuse(site.name, .internalError, "cannot store the evaluation: \(error)", seq: received.envelope.seq, round: received.envelope.round)
+            noteStoreFault(error)
         }
     }
 

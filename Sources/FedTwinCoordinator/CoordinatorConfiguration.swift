@@ -60,6 +60,15 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     public var handshakeTimeoutSeconds: Double = 10
     /// Updates whose delta has a larger L2 norm are refused (`norm-exceeded`); nil = no bound.
     public var maxUpdateNorm: Double?
+    /// Largest `samples` one update may claim (`samples-exceeded`); docs/security.md, "Bounds".
+    public var maxSamplesPerUpdate: Int = 1_000_000_000
+    /// An update may claim at most this factor times the samples of the site's first
+    /// contribution in the store (`samples-inconsistent`); 0 = no such check.
+    public var sampleConsistencyFactor: Double = 10
+    /// Largest `samples` one evaluation may claim (`samples-exceeded`).
+    public var maxEvaluationSamples: Int = 1_000_000_000
+    /// Largest |value| of a metric in an update or evaluation (`invalid-metric`).
+    public var maxMetricMagnitude: Double = 1e12
     /// File to write the bound port into (for scripts using port 0).
     public var portFile: String?
     /// The coordinator's TLS certificate (written by `fedtwin keygen` as NAME.crt); nil
@@ -87,7 +96,8 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, store, key, strategy, rounds, minSites, sitesPerRound, roundDeadlineSeconds, evaluationDeadlineSeconds,
              heartbeatSeconds, readTimeoutSeconds, training, updateEncoding, updateBlockSize, updateCompressionLevel,
-             taskCompressionLevel, maxBodyMiB, maxHeaderKiB, maxTensors, maxConnections, maxPendingHandshakes, handshakeTimeoutSeconds, maxUpdateNorm, portFile, certificate, insecure
+             taskCompressionLevel, maxBodyMiB, maxHeaderKiB, maxTensors, maxConnections, maxPendingHandshakes, handshakeTimeoutSeconds, maxUpdateNorm,
+             maxSamplesPerUpdate, sampleConsistencyFactor, maxEvaluationSamples, maxMetricMagnitude, portFile, certificate, insecure
     }
 
     enum TrainingKeys: String, CodingKey, CaseIterable {
@@ -147,6 +157,10 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         maxPendingHandshakes = try c.decodeIfPresent(Int.self, forKey: .maxPendingHandshakes) ?? d.maxPendingHandshakes
         handshakeTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .handshakeTimeoutSeconds) ?? d.handshakeTimeoutSeconds
         maxUpdateNorm = try c.decodeIfPresent(Double.self, forKey: .maxUpdateNorm)
+        maxSamplesPerUpdate = try c.decodeIfPresent(Int.self, forKey: .maxSamplesPerUpdate) ?? d.maxSamplesPerUpdate
+        sampleConsistencyFactor = try c.decodeIfPresent(Double.self, forKey: .sampleConsistencyFactor) ?? d.sampleConsistencyFactor
+        maxEvaluationSamples = try c.decodeIfPresent(Int.self, forKey: .maxEvaluationSamples) ?? d.maxEvaluationSamples
+        maxMetricMagnitude = try c.decodeIfPresent(Double.self, forKey: .maxMetricMagnitude) ?? d.maxMetricMagnitude
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
         certificate = try c.decodeIfPresent(String.self, forKey: .certificate)
         insecure = try c.decodeIfPresent(Bool.self, forKey: .insecure) ?? d.insecure
@@ -166,6 +180,11 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         }
         guard object is [String: Any] else {
             throw ConfigurationError(file: path, key: nil, problem: "the top level must be a JSON object")
+        }
+        do {
+            try StrictJSON.checkKeys(data)
+        } catch let error as DuplicateKeyError {
+            throw ConfigurationError(file: path, key: error.path, problem: "\(error) (a key may appear once per object)")
         }
         // Unknown keys, at every level, are refused while decoding (`StrictKeys`).
         let config: CoordinatorConfiguration
@@ -209,6 +228,11 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
             throw ConfigurationError(file: file, key: "strategy.settings.\(unknown)",
                                      problem: "unknown setting for strategy \(strategy.name) with combiner \(strategy.combiner) (known: \(strategy.settingNames.sorted().joined(separator: ", ")))")
         }
+        try require(maxSamplesPerUpdate >= 1, "maxSamplesPerUpdate", "must be at least 1, got \(maxSamplesPerUpdate)")
+        try require(sampleConsistencyFactor == 0 || (sampleConsistencyFactor >= 1 && sampleConsistencyFactor.isFinite), "sampleConsistencyFactor",
+                    "must be 0 (off) or a finite number ≥ 1, got \(sampleConsistencyFactor)")
+        try require(maxEvaluationSamples >= 0, "maxEvaluationSamples", "must be ≥ 0, got \(maxEvaluationSamples)")
+        try require(maxMetricMagnitude > 0 && maxMetricMagnitude.isFinite, "maxMetricMagnitude", "must be a finite number > 0, got \(maxMetricMagnitude)")
         let built: any AggregationStrategy
         do {
             built = try strategy.makeStrategy()

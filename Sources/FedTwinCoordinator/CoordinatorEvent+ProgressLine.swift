@@ -22,6 +22,10 @@ extension CoordinatorEvent {
             return "version \(version): evaluated by \(sites) sites" + (loss.map { ", held-out loss " + String(format: "%.4g", $0) } ?? "")
         case .finished(let version): return "finished: all rounds done, latest version \(version)"
         case .stopping(let reason): return "stopping (\(reason)): abandoning any open round; committed versions are intact"
+        case .storePaused(let what, let code, let reason, let retry):
+            let action = code == "no-space" ? "free space on the store's file system" : "repair the store as the message says"
+            return "PAUSED: cannot \(what): \(reason) — \(action); retrying every \(Int(retry)) s, committed versions are intact"
+        case .storeResumed(let what, let seconds): return "resumed: \(what) succeeded after a \(Int(seconds.rounded())) s pause"
         }
     }
 

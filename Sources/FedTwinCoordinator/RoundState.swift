@@ -44,6 +44,8 @@ struct EvaluationState: Sendable {
     let asked: Set<String>
     var results: [String: SiteEvaluation] = [:]
     var dropped: Set<String> = []
+    /// Asked sites whose evaluation was refused on its numbers: answered, like `RoundState.refused`.
+    var refused: Set<String> = []
 
-    var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) } }
+    var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) || refused.contains($0) } }
 }

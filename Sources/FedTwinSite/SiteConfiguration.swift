@@ -80,6 +80,11 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         guard let object = try? JSONSerialization.jsonObject(with: data), object is [String: Any] else {
             throw SiteError(.configuration(file: path, key: nil, problem: "not a JSON object"))
         }
+        do {
+            try StrictJSON.checkKeys(data)
+        } catch let error as DuplicateKeyError {
+            throw SiteError(.configuration(file: path, key: error.path, problem: "\(error) (a key may appear once per object)"))
+        }
         // Unknown keys are refused while decoding (`StrictKeys`), with their path.
         do {
             let config = try JSONDecoder().decode(SiteConfiguration.self, from: data)
