@@ -93,6 +93,7 @@ public struct SiteWorker: Sendable {
     public func run() async throws {
         var backoff = config.initialBackoffSeconds
         var state = ConnectionState.starting
+        var hadSession = false
         while !Task.isCancelled {
             let next: ConnectionState
             do {
@@ -100,7 +101,7 @@ public struct SiteWorker: Sendable {
                     host: config.coordinatorHost, port: config.coordinatorPort,
                     configuration: TransportConfiguration(readTimeout: .seconds(config.readTimeoutSeconds), connectTimeout: .seconds(5), tls: tls),
                     logger: logger)
-                let end = try await serve(connection, reconnecting: state != .starting && state != .connected)
+                let end = try await serve(connection, reconnecting: hadSession)
                 await connection.close()
                 switch end {
                 case .finished:
@@ -108,13 +109,17 @@ public struct SiteWorker: Sendable {
                         logger.notice("federation finished; exiting")
                         return
                     }
-                    logger.notice("federation finished; staying connected for the next one (--stay)")
+                    logger.notice("federation finished; staying (--stay): reconnecting for the next one")
                     next = .connected
                     backoff = config.initialBackoffSeconds
+                    hadSession = true
                 case .disconnected(let why):
-                    // A session ran: the link works, so the next attempt starts from the first wait.
+                    // A session ran: the link works, so the next attempt starts from the first
+                    // wait, and this disconnect is news even if the last one had the same cause.
+                    state = .connected
                     next = .disconnected(why)
                     backoff = config.initialBackoffSeconds
+                    hadSession = true
                 case .turnedAway(let why):
                     next = .turnedAway(why)
                 }

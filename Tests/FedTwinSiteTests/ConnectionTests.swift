@@ -9,6 +9,34 @@ import Testing
 /// coordinator that is not up yet is retried with backoff and said once.
 @Suite("Site connection")
 struct ConnectionTests {
+    /// A frame server on a free port; returns the port and the task serving (cancel it).
+    static func server(configuration: TransportConfiguration = TransportConfiguration(),
+                       handler: @escaping @Sendable (any FrameConnection) async -> Void = { _ in }) async throws -> (port: Int, task: Task<Void, any Error>) {
+        let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
+        let task = Task {
+            try await FrameServer.run(host: "127.0.0.1", port: 0, configuration: configuration, logger: Logger(label: "server"),
+                                      onBound: { boundContinuation.yield($0) }, handler: handler)
+        }
+        var ports = bound.makeAsyncIterator()
+        return (try #require(await ports.next()), task)
+    }
+
+    /// Runs a worker for `port` with short backoffs for 1.5 s, then cancels it; returns
+    /// what it logged.
+    static func runBriefly(_ fixture: AdversarialWorkerTests.Fixture, port: Int, maxBackoff: Double) async throws -> [LogRecords.Record] {
+        var config = fixture.config(adversary: nil)
+        config.coordinatorPort = port
+        config.initialBackoffSeconds = 0.02
+        config.maxBackoffSeconds = maxBackoff
+        let records = LogRecords()
+        let worker = try SiteWorker(config: config, logger: records.logger())
+        let running = Task { try await worker.run() }
+        try await Task.sleep(for: .seconds(1.5))
+        running.cancel()
+        try await running.value
+        return records.all
+    }
+
     @Test("a coordinator whose key is not the pinned one stops the worker with both fingerprints", .timeLimit(.minutes(1)))
     func wrongPinStops() async throws {
         let fixture = try AdversarialWorkerTests.Fixture()
@@ -18,14 +46,8 @@ struct ConnectionTests {
         let impostor = try SigningKey.generate()
         let tls = try TLSContext(role: .server, certificate: Certificate.selfSigned(for: impostor, name: "coordinator", days: 30),
                                  key: impostor, acceptPeer: nil)
-        let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
-        let server = Task {
-            try await FrameServer.run(host: "127.0.0.1", port: 0, configuration: TransportConfiguration(tls: tls),
-                                      logger: Logger(label: "impostor"), onBound: { boundContinuation.yield($0) }, handler: { _ in })
-        }
+        let (port, server) = try await Self.server(configuration: TransportConfiguration(tls: tls))
         defer { server.cancel() }
-        var ports = bound.makeAsyncIterator()
-        let port = try #require(await ports.next())
 
         var config = fixture.config(adversary: nil)
         config.insecure = false
@@ -49,33 +71,44 @@ struct ConnectionTests {
     func unreachableIsSaidOnce() async throws {
         let fixture = try AdversarialWorkerTests.Fixture()
         // A port that was free a moment ago: nothing listens there.
-        let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
-        let probe = Task {
-            try await FrameServer.run(host: "127.0.0.1", port: 0, logger: Logger(label: "probe"),
-                                      onBound: { boundContinuation.yield($0) }, handler: { _ in })
-        }
-        var ports = bound.makeAsyncIterator()
-        let port = try #require(await ports.next())
+        let (port, probe) = try await Self.server()
         probe.cancel()
         _ = await probe.result
+        let records = try await Self.runBriefly(fixture, port: port, maxBackoff: 0.08)
 
-        var config = fixture.config(adversary: nil)
-        config.coordinatorPort = port
-        config.initialBackoffSeconds = 0.02
-        config.maxBackoffSeconds = 0.08
-        let records = LogRecords()
-        let worker = try SiteWorker(config: config, logger: records.logger())
-        let running = Task { try await worker.run() }
-        try await Task.sleep(for: .seconds(1.5))
-        running.cancel()
-        try await running.value
-
-        let shown = records.all.filter { $0.level >= .notice }
+        let shown = records.filter { $0.level >= .notice }
         #expect(shown.count == 1, "\(shown)")
         #expect(shown.first?.message.contains("unreachable") == true)
         #expect(shown.first?.message.contains("127.0.0.1:\(port)") == true)
         // Retried several times, each said only at debug level.
-        #expect(records.all.filter { $0.level == .debug && $0.message.hasPrefix("still") }.count >= 3)
+        #expect(records.filter { $0.level == .debug && $0.message.hasPrefix("still") }.count >= 3)
+    }
+
+    @Test("each lost session is said, and each new one after it is a reconnect", .timeLimit(.minutes(1)))
+    func disconnectsAndReconnectsAreSaid() async throws {
+        let fixture = try AdversarialWorkerTests.Fixture()
+        let key = fixture.coordinatorKey
+        // A coordinator that welcomes every session and then closes the connection at once.
+        let (port, server) = try await Self.server(handler: { connection in
+            var frames = connection.inbound.makeAsyncIterator()
+            guard (try? await frames.next()) != nil else { return }
+            let welcome = Welcome(component: "titre-regressor", currentVersion: 0, currentVersionID: nil, heartbeatSeconds: 600,
+                                  software: "flaky", coordinatorKey: Hex.encode(key.publicKey.rawRepresentation))
+            let envelope = Envelope(sender: key.publicKey.fingerprint, session: "s1", challenge: "c1", round: 0, seq: 0)
+            guard let frame = try? MessageCodec().encode(.welcome(welcome), envelope: envelope, signer: key) else { return }
+            try? await connection.send(frame)
+        })
+        defer { server.cancel() }
+        let records = try await Self.runBriefly(fixture, port: port, maxBackoff: 0.04)
+
+        let shown = records.filter { $0.level >= .notice }.map(\.message)
+        let connected = shown.filter { $0.hasPrefix("connected to coordinator") }
+        let reconnected = shown.filter { $0.hasPrefix("reconnected to coordinator") }
+        let disconnected = shown.filter { $0.hasPrefix("disconnected from coordinator") }
+        #expect(connected.count == 1, "\(shown)")
+        #expect(reconnected.count >= 2, "\(shown)")
+        // Every session that ended is said, even with the same cause as the one before.
+        #expect(disconnected.count >= reconnected.count, "\(shown)")
     }
 
     @Test("at the default level the worker says it connected, trained and sent, refused a frame, and evaluated", .timeLimit(.minutes(1)))
