@@ -21,6 +21,9 @@ struct HostileClientTests {
         } else {
             #expect(outcome.closed == true, "\(hostile): the coordinator did not close the connection (\(outcome.detail))")
         }
+        if hostile.auditEvent == "frame-refused" {
+            #expect((outcome.refSeq != nil) == hostile.carriesRefSeq, "\(hostile): \(outcome.detail)")
+        }
         let audit = try #require(outcome.audit, "\(hostile): no audit entry (\(outcome.detail))")
         #expect(audit.event == hostile.auditEvent, "\(hostile): \(audit)")
         #expect(outcome.auditCode == hostile.expectedCode, "\(hostile): audited as \(audit.data)")

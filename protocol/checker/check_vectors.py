@@ -729,6 +729,22 @@ def check_tensors(decoded: DecodedFrame, expected: list[dict[str, Any]]) -> None
                f"{where}: rms = {rms!r}, manifest rmsError = {entry.rms_error!r}")
 
 
+def parameters_content_id(manifest: Manifest, tensors: dict[str, np.ndarray]) -> str:
+    """§8: SHA-256 of the canonical safetensors encoding of the decoded tensors."""
+    parts, data, offset = [], b"", 0
+    for entry in manifest.tensors:
+        values = tensors[entry.name].astype("<f4" if entry.dtype == "f32" else "<f8")
+        raw = values.tobytes()
+        shape = ",".join(str(d) for d in entry.shape)
+        parts.append(f'{json.dumps(entry.name)}:{{"dtype":"{entry.dtype.upper()}","shape":[{shape}],'
+                     f'"data_offsets":[{offset},{offset + len(raw)}]}}')
+        data += raw
+        offset += len(raw)
+    header = ("{" + ",".join(parts) + "}").encode("utf-8")
+    header += b" " * (-len(header) % 8)
+    return hashlib.sha256(len(header).to_bytes(8, "little") + header + data).hexdigest()
+
+
 def check_valid(frame: bytes, exp: dict[str, Any], keyring: dict[str, bytes]) -> None:
     try:
         decoded = decode_frame(frame, keyring)
@@ -749,6 +765,11 @@ def check_valid(frame: bytes, exp: dict[str, Any], keyring: dict[str, bytes]) ->
     if p.carries_payload:
         expect("tensors" in exp, "payload kind but the expectation lists no tensors")
         check_tensors(decoded, exp["tensors"])
+        # A site refuses a task or evaluate whose parameters do not hash to parametersID (§6).
+        if p.kind in ("task", "evaluate"):
+            declared = decoded.header["message"].get("parametersID")
+            actual = parameters_content_id(decoded.manifest, decoded.tensors)
+            expect(declared == actual, f"parametersID {declared} is not the content id {actual} of the parameters (§8)")
     else:
         expect(not exp.get("tensors"), "kind without payload but the expectation lists tensors")
 

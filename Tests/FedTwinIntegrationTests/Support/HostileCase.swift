@@ -74,6 +74,19 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// Whether the `reject` of a frame refused in a session names the frame's `seq`
+    /// (`refSeq`): not for frames refused by the §2 frame checks, whose envelope is not
+    /// trusted yet; yes for envelope and content refusals (PROTOCOL.md §6, order of checks).
+    var carriesRefSeq: Bool {
+        switch self {
+        case .nanInUpdate, .badSignatureInSession, .signerMismatchInSession, .zipBomb, .tooManyTensors, .tooManyMetrics,
+             .duplicateKeyInHeader:
+            return false
+        default:
+            return auditEvent == "frame-refused"
+        }
+    }
+
     /// Whether the peer is answered with a signed `reject` (otherwise the refusal is the
     /// connection being closed, and only the audit log says why).
     var answeredWithReject: Bool { auditEvent == "hello-refused" || auditEvent == "frame-refused" }
@@ -83,6 +96,8 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
 struct HostileOutcome: Sendable {
     /// Code of the `reject` the client received, if the case is answered with one.
     var rejectCode: String?
+    /// `refSeq` of that reject.
+    var refSeq: UInt64?
     /// The audit entry that records the refusal.
     var audit: AuditEntry?
     /// The coordinator closed the connection (transport-level refusals).

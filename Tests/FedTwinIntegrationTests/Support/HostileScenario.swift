@@ -464,6 +464,7 @@ struct Run: Sendable {
         let entry = try await awaitAudit(after: before, c.auditEvent) {
             $0.data["site"] == site.name && $0.data["code"] == reject.code.rawValue
         }
-        return HostileOutcome(rejectCode: reject.code.rawValue, audit: entry, detail: "reject: \(reject.code): \(reject.reason)")
+        return HostileOutcome(rejectCode: reject.code.rawValue, refSeq: reject.refSeq, audit: entry,
+                              detail: "reject: \(reject.code): \(reject.reason) (refSeq \(reject.refSeq.map(String.init) ?? "none"))")
     }
 }
