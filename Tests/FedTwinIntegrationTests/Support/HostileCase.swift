@@ -21,7 +21,9 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
          zeroSamples, duplicateUpdate, updateFromUnselectedSite, replayWithinRound, replayAcrossRounds,
          replayAcrossSessions, recipientsFromSite, lateUpdate,
          // Numbers and free-form fields from an enrolled site (issue 10, rule 1).
-         hugeSamples, hugeMetric, tooManyMetrics, duplicateKeyInHeader
+         hugeSamples, hugeMetric, tooManyMetrics, duplicateKeyInHeader,
+         // Evaluations of versions 1, 2 and 3 from site-r.
+         negativeEvaluationSamples, negativeHeldOutLoss, hugeEvaluationSamples
     // A session that stalls mid-frame (session-closed, cause read timeout).
     case slowlorisInSession
 
@@ -46,9 +48,9 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .replayAcrossSessions, .recipientsFromSite: return "wrong-session"
         case .nanInUpdate: return "non-finite"
         case .wrongShape, .wrongTensorName, .wrongDtype: return "schema-mismatch"
-        case .zeroSamples: return "invalid-samples"
-        case .hugeSamples: return "samples-exceeded"
-        case .hugeMetric: return "invalid-metric"
+        case .zeroSamples, .negativeEvaluationSamples: return "invalid-samples"
+        case .hugeSamples, .hugeEvaluationSamples: return "samples-exceeded"
+        case .hugeMetric, .negativeHeldOutLoss: return "invalid-metric"
         case .duplicateKeyInHeader: return "duplicate-key"
         case .normOverBound: return "norm-exceeded"
         case .wrongBaseVersion: return "wrong-base-version"
