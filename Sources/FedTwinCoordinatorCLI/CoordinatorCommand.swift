@@ -139,13 +139,15 @@ struct CoordinatorCommand: AsyncParsableCommand {
             // that same key and the key must be enrolled (checked, refused and audited there).
             tls = try TLSContext(role: .server, certificate: certificate, key: signingKey, acceptPeer: nil)
         }
-        let transport = TransportConfiguration(
+        var configured = TransportConfiguration(
             limits: settings.frameLimits,
             readTimeout: .seconds(settings.readTimeoutSeconds),
             maxConnections: settings.maxConnections,
             maxPendingHandshakes: settings.maxPendingHandshakes,
             handshakeTimeout: .seconds(settings.handshakeTimeoutSeconds),
             tls: tls)
+        configured.refusalAnswer = Coordinator.refusalAnswer(signer: signingKey)
+        let transport = configured
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await FrameServer.run(host: settings.host, port: settings.port, configuration: transport, logger: logger,

@@ -89,6 +89,19 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// Framing refusals of the first frame: the transport closes the connection, but sends
+    /// the coordinator's signed `reject` first (PROTOCOL.md §2, "Which refusals are
+    /// answered"). Not a truncated frame: that peer has already closed its side.
+    var transportAnswersWithReject: Bool {
+        switch self {
+        case .badMagic, .unknownFrameVersion, .unknownMessageType, .unknownFlags, .randomGarbage, .oversizedHeaderLength,
+             .oversizedBodyLength:
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Whether the peer is answered with a signed `reject` (otherwise the refusal is the
     /// connection being closed, and only the audit log says why).
     var answeredWithReject: Bool { auditEvent == "hello-refused" || auditEvent == "frame-refused" }
