@@ -238,8 +238,13 @@ extension Coordinator {
             refuse(name, .wrongSession, "a site's frame must not name recipients", seq: envelope.seq, round: envelope.round)
             return true
         }
-        guard envelope.session == session.id, envelope.challenge == session.challenge else {
-            refuse(name, .wrongSession, "frame belongs to session \(envelope.session.prefix(8)), not \(session.id.prefix(8))", seq: envelope.seq, round: envelope.round)
+        guard envelope.session == session.id else {
+            let named = envelope.session.isEmpty ? "no session" : "session \(envelope.session.prefix(8))"
+            refuse(name, .wrongSession, "frame names \(named); this connection's session is \(session.id.prefix(8))", seq: envelope.seq, round: envelope.round)
+            return true
+        }
+        guard envelope.challenge == session.challenge else {
+            refuse(name, .wrongSession, "frame names this session (\(session.id.prefix(8))) but not its challenge", seq: envelope.seq, round: envelope.round)
             return true
         }
         guard envelope.seq == session.nextInboundSeq else {

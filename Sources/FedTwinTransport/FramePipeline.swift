@@ -34,7 +34,8 @@ enum FramePipeline {
         try sync.addHandler(FrameEncoder(), name: encoderName)
         try sync.addHandler(FrameGuardHandler(
             readTimeout: configuration.readTimeout, peer: peer, logger: logger, activation: activation,
-            handshakeTimeout: pendingSlot == nil ? nil : configuration.handshakeTimeout, pendingSlot: pendingSlot), name: guardName)
+            handshakeTimeout: pendingSlot == nil ? nil : configuration.handshakeTimeout, pendingSlot: pendingSlot,
+            refusalAnswer: pendingSlot == nil ? nil : configuration.refusalAnswer), name: guardName)
         return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: asyncConfiguration())
     }
 }

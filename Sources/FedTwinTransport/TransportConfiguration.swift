@@ -35,6 +35,11 @@ public struct TransportConfiguration: Sendable {
     /// TLS 1.3 with mutual authentication, or nil for plain TCP (only when explicitly
     /// asked for: `--insecure`).
     public var tls: TLSContext?
+    /// Server only: the signed `reject` to send before closing a connection whose bytes the
+    /// decoder refused (unknown version or flag bit, a length over a limit, ...), so that
+    /// the peer learns the code PROTOCOL.md §2 names; nil = close without a word. The
+    /// transport holds no key, so its owner builds the frame.
+    public var refusalAnswer: (@Sendable (FrameError) -> [UInt8]?)?
 
     public init(
         limits: FrameLimits = .default,

@@ -175,3 +175,47 @@ func anUpdateAboveMaxUpdateNormIsRefusedAndAudited() async throws {
     #expect(latest.manifest.contributions.map(\.site) == ["site-b"])
     #expect(try registry.state(of: latest).parameters[0].values == .f32([1.25, 2.25, 3.25, 4.25]))
 }
+
+/// PROTOCOL.md §6 point 5: the reject to a refused hello is signed by the coordinator's key
+/// (which a site over TLS holds from the certificate it pinned), names no session, refSeq 0.
+@Test(.timeLimit(.minutes(1)))
+func theRejectOfAHelloVerifiesWithTheCoordinatorKey() async throws {
+    let (registry, coordinatorKey, _, config) = try makeFederation(rounds: 1)
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let stranger = try SigningKey.generate()
+    let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+    async let served: Void = coordinator.serve(coordinatorEnd)
+    let codec = MessageCodec()
+    try await siteEnd.send(try codec.encode(.hello(Hello(site: "x", software: "test")), envelope: Envelope(sender: stranger.publicKey.fingerprint), signer: stranger))
+    var frames = siteEnd.inbound.makeAsyncIterator()
+    let first = try #require(try await frames.next())
+    let received = try codec.parse(first).open(with: coordinatorKey.publicKey)
+    #expect(received.message == .reject(Reject(code: .unknownKey, reason: "key \(stranger.publicKey.fingerprint.short) is not enrolled", refSeq: 0)))
+    #expect(received.envelope.session.isEmpty && received.envelope.challenge.isEmpty && received.envelope.seq == 0)
+    await served
+}
+
+/// A frame with this session's id but another challenge is refused as wrong-session with a
+/// reason that says so (it used to read "belongs to session X, not X").
+@Test(.timeLimit(.minutes(1)))
+func aWrongChallengeIsNamedAsSuch() async throws {
+    let (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 1)
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let site = sites[0]
+    let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+    let served = Task { await coordinator.serve(coordinatorEnd) }
+    let codec = MessageCodec()
+    try await siteEnd.send(try codec.encode(.hello(Hello(site: site.name, software: "test")), envelope: Envelope(sender: site.key.publicKey.fingerprint), signer: site.key))
+    var frames = siteEnd.inbound.makeAsyncIterator()
+    let welcome = try codec.parse(try #require(try await frames.next())).open(with: coordinatorKey.publicKey)
+    let envelope = Envelope(sender: site.key.publicKey.fingerprint, session: welcome.envelope.session, challenge: "00", round: 0, seq: 1)
+    try await siteEnd.send(try codec.encode(.heartbeat(Heartbeat(state: "idle")), envelope: envelope, signer: site.key))
+    var reject: Reject?
+    while reject == nil, let bytes = try await frames.next() {
+        if case .reject(let r) = try codec.parse(bytes).open(with: coordinatorKey.publicKey).message { reject = r }
+    }
+    #expect(reject?.code == .wrongSession && reject?.refSeq == 1)
+    #expect(reject?.reason.contains("challenge") == true, "\(String(describing: reject?.reason))")
+    await siteEnd.close()
+    await served.value
+}

@@ -20,6 +20,12 @@ struct HostileClientTests {
             #expect(outcome.rejectCode == hostile.expectedCode, "\(hostile): \(outcome.detail)")
         } else {
             #expect(outcome.closed == true, "\(hostile): the coordinator did not close the connection (\(outcome.detail))")
+            if hostile.transportAnswersWithReject {
+                #expect(outcome.rejectCode == hostile.expectedCode, "\(hostile): no reject before the close (\(outcome.detail))")
+            }
+        }
+        if hostile.auditEvent == "frame-refused" {
+            #expect((outcome.refSeq != nil) == hostile.carriesRefSeq, "\(hostile): \(outcome.detail)")
         }
         let audit = try #require(outcome.audit, "\(hostile): no audit entry (\(outcome.detail))")
         #expect(audit.event == hostile.auditEvent, "\(hostile): \(audit)")

@@ -21,7 +21,9 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
          zeroSamples, duplicateUpdate, updateFromUnselectedSite, replayWithinRound, replayAcrossRounds,
          replayAcrossSessions, recipientsFromSite, lateUpdate,
          // Numbers and free-form fields from an enrolled site (issue 10, rule 1).
-         hugeSamples, hugeMetric, tooManyMetrics, duplicateKeyInHeader
+         hugeSamples, hugeMetric, tooManyMetrics, duplicateKeyInHeader,
+         // Evaluations of versions 1, 2 and 3 from site-r.
+         negativeEvaluationSamples, negativeHeldOutLoss, hugeEvaluationSamples
     // A session that stalls mid-frame (session-closed, cause read timeout).
     case slowlorisInSession
 
@@ -46,9 +48,9 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .replayAcrossSessions, .recipientsFromSite: return "wrong-session"
         case .nanInUpdate: return "non-finite"
         case .wrongShape, .wrongTensorName, .wrongDtype: return "schema-mismatch"
-        case .zeroSamples: return "invalid-samples"
-        case .hugeSamples: return "samples-exceeded"
-        case .hugeMetric: return "invalid-metric"
+        case .zeroSamples, .negativeEvaluationSamples: return "invalid-samples"
+        case .hugeSamples, .hugeEvaluationSamples: return "samples-exceeded"
+        case .hugeMetric, .negativeHeldOutLoss: return "invalid-metric"
         case .duplicateKeyInHeader: return "duplicate-key"
         case .normOverBound: return "norm-exceeded"
         case .wrongBaseVersion: return "wrong-base-version"
@@ -74,6 +76,32 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// Whether the `reject` of a frame refused in a session names the frame's `seq`
+    /// (`refSeq`): not for frames refused by the §2 frame checks, whose envelope is not
+    /// trusted yet; yes for envelope and content refusals (PROTOCOL.md §6, order of checks).
+    var carriesRefSeq: Bool {
+        switch self {
+        case .nanInUpdate, .badSignatureInSession, .signerMismatchInSession, .zipBomb, .tooManyTensors, .tooManyMetrics,
+             .duplicateKeyInHeader:
+            return false
+        default:
+            return auditEvent == "frame-refused"
+        }
+    }
+
+    /// Framing refusals of the first frame: the transport closes the connection, but sends
+    /// the coordinator's signed `reject` first (PROTOCOL.md §2, "Which refusals are
+    /// answered"). Not a truncated frame: that peer has already closed its side.
+    var transportAnswersWithReject: Bool {
+        switch self {
+        case .badMagic, .unknownFrameVersion, .unknownMessageType, .unknownFlags, .randomGarbage, .oversizedHeaderLength,
+             .oversizedBodyLength:
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Whether the peer is answered with a signed `reject` (otherwise the refusal is the
     /// connection being closed, and only the audit log says why).
     var answeredWithReject: Bool { auditEvent == "hello-refused" || auditEvent == "frame-refused" }
@@ -83,6 +111,8 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
 struct HostileOutcome: Sendable {
     /// Code of the `reject` the client received, if the case is answered with one.
     var rejectCode: String?
+    /// `refSeq` of that reject.
+    var refSeq: UInt64?
     /// The audit entry that records the refusal.
     var audit: AuditEntry?
     /// The coordinator closed the connection (transport-level refusals).

@@ -333,7 +333,23 @@ actor HostileScenario {
         await attempt(.slowlorisInSession) { try await stallWatcher.value }
 
         // Round 1 closes once site-h answers; the honest sites have answered long ago.
+        // From here site-r answers each version's evaluate with a bad evaluation (one case per version).
+        await rogue.setAnswerEvaluations(false)
+        func evaluationCase(_ c: HostileCase, round: UInt64, samples: Int, metrics: [String: Double]) async {
+            await attempt(c) {
+                let evaluate = try await rogue.waitFor("an evaluate for round \(round)", timeout: 20) { m in
+                    if case .evaluate = m.message { return m.envelope.round == round }
+                    return false
+                }
+                guard case .evaluate(let e) = evaluate.message else { throw IntegrationError("not an evaluate") }
+                return try await run.sessionCase(c, site: rogue, round: round, consumesSeq: true) { site, envelope in
+                    try site.codec.encode(.evaluation(Evaluation(versionID: e.versionID, samples: samples, metrics: metrics)),
+                                          envelope: envelope, signer: site.key)
+                }
+            }
+        }
         try await holder.sendZeroUpdate(for: holderTask1)
+        await evaluationCase(.negativeEvaluationSamples, round: 1, samples: -1, metrics: ["loss": 0.5])
 
         // MARK: round 2: replays and a late update from round 1
         let task2 = try await rogue.task(round: 2, timeout: 20)
@@ -348,12 +364,14 @@ actor HostileScenario {
         }
         try await rogue.sendZeroUpdate(for: task2)
         try await holder.sendZeroUpdate(for: holderTask2)
+        await evaluationCase(.negativeHeldOutLoss, round: 2, samples: 10, metrics: ["loss": -0.5])
 
         // MARK: round 3: nothing hostile; the federation finishes
         for site in [rogue, holder] {
             let task3 = try await site.task(round: 3, timeout: 20)
             try await site.sendZeroUpdate(for: task3)
         }
+        await evaluationCase(.hugeEvaluationSamples, round: 3, samples: 1_000_000_000_000_000, metrics: ["loss": 0.5])
         try await coordinator.waitForExit(timeout: 30)
         report.coordinatorStatus = coordinator.status
         report.coordinatorStderrTail = Spawned.tail(coordinator.stderr, lines: 60)
@@ -464,6 +482,7 @@ struct Run: Sendable {
         let entry = try await awaitAudit(after: before, c.auditEvent) {
             $0.data["site"] == site.name && $0.data["code"] == reject.code.rawValue
         }
-        return HostileOutcome(rejectCode: reject.code.rawValue, audit: entry, detail: "reject: \(reject.code): \(reject.reason)")
+        return HostileOutcome(rejectCode: reject.code.rawValue, refSeq: reject.refSeq, audit: entry,
+                              detail: "reject: \(reject.code): \(reject.reason) (refSeq \(reject.refSeq.map(String.init) ?? "none"))")
     }
 }
