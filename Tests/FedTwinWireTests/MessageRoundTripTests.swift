@@ -153,7 +153,7 @@ struct MessageRoundTripTests {
     }
 
     @Test func reasonCodesAreStable() throws {
-        #expect(ReasonCode.all.count == 20)
+        #expect(ReasonCode.all.count == 21)
         #expect(Set(ReasonCode.all).count == ReasonCode.all.count)
         #expect(ReasonCode.all.allSatisfy { $0.rawValue.allSatisfy { $0.isLowercase || $0 == "-" } })
         #expect(ReasonCode.badSignature.rawValue == "bad-signature")

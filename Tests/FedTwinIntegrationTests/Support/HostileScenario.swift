@@ -170,6 +170,11 @@ actor HostileScenario {
             (.oversizedHeaderLength, HostileFrames.prefix(headerLength: 0x7FFF_FFFF, bodyLength: 0), false),
             (.oversizedBodyLength, HostileFrames.prefix(headerLength: 100, bodyLength: 0xFFFF_FFFF), false),
             (.truncatedFrame, Array(helloQ.prefix(helloQ.count - 40)), true),
+            // Any other message first: refused from its prefix, before its header is read.
+            (.messageBeforeHello, try MessageCodec().encode(.heartbeat(Heartbeat(state: "idle")),
+                                                            envelope: Envelope(sender: qKey.publicKey.fingerprint, seq: 1), signer: qKey), false),
+            // 1 MiB is far below the session limit, but a hello has no body: refused from the prefix.
+            (.helloDeclaringBody, HostileFrames.prefix(type: MessageType.hello.rawValue, headerLength: 100, bodyLength: 1 << 20), false),
         ]
         for (c, bytes, thenClose) in framing {
             await attempt(c) { try await run.connectionCase(c, connect: tlsQ, send: [bytes], thenClose: thenClose) }
@@ -189,14 +194,33 @@ actor HostileScenario {
             (.unenrolledCertificate, "site-x", helloQ),
             (.helloSignerIsNotTLSKey, "site-q", try hello(sKey)),
             (.helloBadSignature, "site-q", HostileFrames.flippingSignature(helloQ)),
-            (.messageBeforeHello, "site-q", try codec.encode(.heartbeat(Heartbeat(state: "idle")),
-                                                             envelope: Envelope(sender: qKey.publicKey.fingerprint, seq: 1), signer: qKey)),
             (.helloWithNonZeroSeq, "site-q", try hello(qKey, seq: 7)),
             (.helloUnsupportedProtocol, "site-q", try hello(qKey, versions: [2])),
             (.malformedHeaderJSON, "site-q", try HostileFrames.resign(helloQ, key: qKey, header: Array(#"{"sender": 12, "seq": "#.utf8))),
+            // Signed by site-q's enrolled key, claiming "site-а" with a Cyrillic а.
+            (.helloLookAlikeName, "site-q", try codec.encode(.hello(Hello(site: "site-\u{0430}", software: "hostile-test")),
+                                                             envelope: Envelope(sender: qKey.publicKey.fingerprint), signer: qKey)),
         ]
         for (c, identity, bytes) in hellos {
             await attempt(c) { try await run.helloCase(c, connect: tls(identity), send: bytes) }
+        }
+        await attempt(.helloFloodFromOneKey) {
+            // site-q opens session after session (each hello answered, then the connection
+            // closed); past its budget (10 a minute) a hello is refused, audited once.
+            let before = run.lastSeq()
+            var reject: Reject?
+            var opened = 0
+            while reject == nil, opened <= 20 {
+                let connection = try await tls("site-q")()
+                try await connection.send(helloQ)
+                var frames = connection.inbound.makeAsyncIterator()
+                if let first = try await frames.next() { reject = try codec.parse(first).claimedReject() }
+                if reject == nil { opened += 1 }
+                await connection.close()
+            }
+            let entry = try await run.awaitAudit(after: before, "site-throttled") { $0.data["site"] == "site-q" }
+            return HostileOutcome(rejectCode: opened == 10 ? reject?.code.rawValue : "after \(opened) sessions", audit: entry, closed: true,
+                                  detail: "reject: \(reject.map { "\($0.code): \($0.reason)" } ?? "none")")
         }
 
         // MARK: inside site-r's session, round 1

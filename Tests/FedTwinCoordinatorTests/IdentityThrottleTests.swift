@@ -1,0 +1,79 @@
+import FedTwinAggregation
+@testable import FedTwinCoordinator
+import FedTwinRegistry
+import FedTwinTransport
+import FedTwinWire
+import Logging
+import Testing
+
+/// Issue 10, rule 3: nothing an enrolled site repeats grows the audit log without bound.
+@Suite struct IdentityThrottleTests {
+    @Test func eachSiteHasItsOwnBudgetsAndTheFirstSuppressionIsFlagged() {
+        let start = ContinuousClock.now
+        var throttle = IdentityThrottle(sessionBudget: 2, entryBudget: 1, window: .seconds(60))
+        let a = (0..<4).map { _ in throttle.admit(site: "site-a", .sessions, code: "rate-limited", now: start) }
+        #expect(a == [.admitted, .admitted, .suppressed(first: true), .suppressed(first: false)])
+        // Another site, and another budget of the same site, are untouched.
+        #expect(throttle.admit(site: "site-b", .sessions, code: "rate-limited", now: start) == .admitted)
+        #expect(throttle.admit(site: "site-a", .entries, code: "replay", now: start) == .admitted)
+        #expect(throttle.admit(site: "site-a", .entries, code: "replay", now: start) == .suppressed(first: true))
+        #expect(throttle.roll(now: start + .seconds(30)).isEmpty, "the window is not over yet")
+        let summaries = throttle.roll(now: start + .seconds(61))
+        #expect(summaries.map(\.site) == ["site-a", "site-a"])
+        #expect(summaries.map(\.budget) == [.sessions, .entries])
+        #expect(summaries.map(\.summary.codes) == ["rate-limited:2", "replay:1"])
+        // A new window: the budget is back.
+        #expect(throttle.admit(site: "site-a", .sessions, code: "rate-limited", now: start + .seconds(62)) == .admitted)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func threeHundredHellosFromOneKeyWriteABoundedAudit() async throws {
+        let key = try SigningKey.generate()
+        let coordinatorKey = try SigningKey.generate()
+        let schema = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [4])])
+        let registry = try Registry.create(storage: InMemoryStorage(), component: ComponentSpec(id: "test", schema: schema, aggregation: .mean),
+                                           initialParameters: [Tensor(name: "w", shape: [4], floats: [1, 2, 3, 4])],
+                                           signer: coordinatorKey, software: "test")
+        try registry.enroll(name: "site-a", key: key.publicKey, signer: coordinatorKey)
+        let honest = try SigningKey.generate()
+        try registry.enroll(name: "site-b", key: honest.publicKey, signer: coordinatorKey)
+        var config = CoordinatorConfiguration()
+        config.insecure = true
+        let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+        let before = try registry.auditEntries().count
+
+        let codec = MessageCodec()
+        func hello(_ key: SigningKey, name: String) async throws -> ReasonCode? {
+            let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+            let served = Task { await coordinator.serve(coordinatorEnd) }
+            try await siteEnd.send(try codec.encode(.hello(Hello(site: name, software: "test")),
+                                                    envelope: Envelope(sender: key.publicKey.fingerprint), signer: key))
+            var frames = siteEnd.inbound.makeAsyncIterator()
+            let first = try #require(try await frames.next())
+            let code = try codec.parse(first).claimedReject()?.code
+            if code != nil { await served.value }
+            return code
+        }
+        var codes: [ReasonCode?] = []
+        for _ in 0..<300 { codes.append(try await hello(key, name: "site-a")) }
+        let budget = IdentityThrottle().sessionBudget
+        #expect(codes.prefix(budget).allSatisfy { $0 == nil }, "the first \(budget) sessions open")
+        #expect(codes.dropFirst(budget).allSatisfy { $0 == .rateLimited })
+        // Another enrolled site is not affected by site-a's budget.
+        #expect(try await hello(honest, name: "site-b") == nil)
+
+        await coordinator.auditSuppressedRefusals(force: true)
+        let written = try registry.auditEntries().dropFirst(before)
+        // budget × session-open, (budget − 1) × session-replaced, site-b's session-open,
+        // one site-throttled and one site-audit-suppressed: not 300 × 2.
+        #expect(written.count <= 2 * budget + 3, "\(written.map(\.event))")
+        let throttled = written.filter { $0.event == "site-throttled" }
+        #expect(throttled.count == 1)
+        #expect(throttled.first?.data["site"] == "site-a" && throttled.first?.data["code"] == "rate-limited")
+        let summary = try #require(written.first { $0.event == "site-audit-suppressed" })
+        #expect(summary.data["site"] == "site-a")
+        #expect(summary.data["count"] == String(300 - budget))
+        #expect(summary.data["codes"] == "rate-limited:\(300 - budget)")
+        #expect(registry.verifyAudit().passed)
+    }
+}
