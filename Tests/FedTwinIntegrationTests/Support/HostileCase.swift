@@ -109,6 +109,9 @@ struct HostileReport: Sendable {
     /// Sites contributing to each committed version.
     var contributors: [Int: [String]] = [:]
     var sessionOpens: [String: Int] = [:]
+    /// The `task-resent` entry of round 3, when site-r opened a second session mid-round.
+    var replacement: AuditEntry?
+    var roundDeadlines = -1
     var verifyStatus: Int32 = -1
     var verifyOutput = ""
     var auditVerifyStatus: Int32 = -1

@@ -352,11 +352,17 @@ actor HostileScenario {
         try await rogue.sendZeroUpdate(for: task2)
         try await holder.sendZeroUpdate(for: holderTask2)
 
-        // MARK: round 3: nothing hostile; the federation finishes
-        for site in [rogue, holder] {
-            let task3 = try await site.task(round: 3, timeout: 20)
-            try await site.sendZeroUpdate(for: task3)
-        }
+        // MARK: round 3: site-r reconnects mid-round while its old session is still open (an
+        // honest blip); the new session must inherit the round's task and the round close
+        // when it answers, not at its 60 s deadline.
+        _ = try await rogue.task(round: 3, timeout: 20)
+        let beforeRejoin = run.lastSeq()
+        let rejoined = try await join("site-r")
+        let rejoinedTask3 = try await rejoined.task(round: 3, timeout: 10)
+        report.replacement = try await run.awaitAudit(after: beforeRejoin, "task-resent") { $0.data["site"] == "site-r" && $0.data["round"] == "3" }
+        try await rejoined.sendZeroUpdate(for: rejoinedTask3)
+        let holderTask3 = try await holder.task(round: 3, timeout: 20)
+        try await holder.sendZeroUpdate(for: holderTask3)
         try await coordinator.waitForExit(timeout: 30)
         report.coordinatorStatus = coordinator.status
         report.coordinatorStderrTail = Spawned.tail(coordinator.stderr, lines: 60)
@@ -368,6 +374,7 @@ actor HostileScenario {
         for version in report.versions where version > 0 {
             report.contributors[version] = (try? fed.manifest(version))?.contributions.map(\.site).sorted() ?? []
         }
+        report.roundDeadlines = fed.auditEvents("round-deadline").count
         for entry in fed.auditEvents("session-open") {
             if let site = entry.data["site"] { report.sessionOpens[site, default: 0] += 1 }
         }
