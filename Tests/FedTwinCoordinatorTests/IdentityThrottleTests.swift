@@ -77,3 +77,48 @@ import Testing
         #expect(registry.verifyAudit().passed)
     }
 }
+
+extension IdentityThrottleTests {
+    @Test(.timeLimit(.minutes(1)))
+    func refusedFramesFromOneSiteWriteABoundedAudit() async throws {
+        let key = try SigningKey.generate()
+        let coordinatorKey = try SigningKey.generate()
+        let schema = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [4])])
+        let registry = try Registry.create(storage: InMemoryStorage(), component: ComponentSpec(id: "test", schema: schema, aggregation: .mean),
+                                           initialParameters: [Tensor(name: "w", shape: [4], floats: [1, 2, 3, 4])],
+                                           signer: coordinatorKey, software: "test")
+        try registry.enroll(name: "site-a", key: key.publicKey, signer: coordinatorKey)
+        var config = CoordinatorConfiguration()
+        config.insecure = true
+        let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+        let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+        let served = Task { await coordinator.serve(coordinatorEnd) }
+        let codec = MessageCodec()
+        try await siteEnd.send(try codec.encode(.hello(Hello(site: "site-a", software: "test")),
+                                                envelope: Envelope(sender: key.publicKey.fingerprint), signer: key))
+        var frames = siteEnd.inbound.makeAsyncIterator()
+        let welcome = try codec.parse(try #require(try await frames.next())).open(with: coordinatorKey.publicKey)
+        let before = try registry.auditEntries().count
+        // 150 heartbeats that all carry seq 7: every one is refused as a replay.
+        let envelope = Envelope(sender: key.publicKey.fingerprint, session: welcome.envelope.session,
+                                challenge: welcome.envelope.challenge, round: 0, seq: 7)
+        let frame = try codec.encode(.heartbeat(Heartbeat(state: "idle")), envelope: envelope, signer: key)
+        var rejects = 0
+        for _ in 0..<150 {
+            try await siteEnd.send(frame)
+            while let bytes = try await frames.next() {
+                if try codec.parse(bytes).claimedReject()?.code == .replay { rejects += 1; break }
+            }
+        }
+        #expect(rejects == 150, "every frame is still refused")
+        await coordinator.auditSuppressedRefusals(force: true)
+        let written = try registry.auditEntries().dropFirst(before)
+        let budget = IdentityThrottle().entryBudget
+        #expect(written.filter { $0.event == "frame-refused" }.count == budget)
+        #expect(written.filter { $0.event == "site-throttled" }.map { $0.data["code"] } == ["replay"])
+        let summary = try #require(written.first { $0.event == "site-audit-suppressed" })
+        #expect(summary.data["codes"] == "replay:\(150 - budget)" && summary.data["budget"] == "entries")
+        await siteEnd.close()
+        await served.value
+    }
+}
