@@ -8,6 +8,13 @@ import Testing
 
 /// Issue 10, rule 3: nothing an enrolled site repeats grows the audit log without bound.
 @Suite struct IdentityThrottleTests {
+    /// The in-memory federation's store (site-a, site-b) and a coordinator over it that is
+    /// not running rounds: enough for handshakes and session frames.
+    static func federation() throws -> (Registry, [SigningKey], Coordinator) {
+        let (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 1)
+        return (registry, sites.map(\.key), try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test")))
+    }
+
     @Test func eachSiteHasItsOwnBudgetsAndTheFirstSuppressionIsFlagged() {
         let start = ContinuousClock.now
         var throttle = IdentityThrottle(sessionBudget: 2, entryBudget: 1, window: .seconds(60))
@@ -28,18 +35,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func threeHundredHellosFromOneKeyWriteABoundedAudit() async throws {
-        let key = try SigningKey.generate()
-        let coordinatorKey = try SigningKey.generate()
-        let schema = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [4])])
-        let registry = try Registry.create(storage: InMemoryStorage(), component: ComponentSpec(id: "test", schema: schema, aggregation: .mean),
-                                           initialParameters: [Tensor(name: "w", shape: [4], floats: [1, 2, 3, 4])],
-                                           signer: coordinatorKey, software: "test")
-        try registry.enroll(name: "site-a", key: key.publicKey, signer: coordinatorKey)
-        let honest = try SigningKey.generate()
-        try registry.enroll(name: "site-b", key: honest.publicKey, signer: coordinatorKey)
-        var config = CoordinatorConfiguration()
-        config.insecure = true
-        let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+        let (registry, keys, coordinator) = try Self.federation()
+        let (key, honest) = (keys[0], keys[1])
         let before = try registry.auditEntries().count
 
         let codec = MessageCodec()
@@ -81,23 +78,15 @@ import Testing
 extension IdentityThrottleTests {
     @Test(.timeLimit(.minutes(1)))
     func refusedFramesFromOneSiteWriteABoundedAudit() async throws {
-        let key = try SigningKey.generate()
-        let coordinatorKey = try SigningKey.generate()
-        let schema = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [4])])
-        let registry = try Registry.create(storage: InMemoryStorage(), component: ComponentSpec(id: "test", schema: schema, aggregation: .mean),
-                                           initialParameters: [Tensor(name: "w", shape: [4], floats: [1, 2, 3, 4])],
-                                           signer: coordinatorKey, software: "test")
-        try registry.enroll(name: "site-a", key: key.publicKey, signer: coordinatorKey)
-        var config = CoordinatorConfiguration()
-        config.insecure = true
-        let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+        let (registry, keys, coordinator) = try Self.federation()
+        let key = keys[0]
         let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
         let served = Task { await coordinator.serve(coordinatorEnd) }
         let codec = MessageCodec()
         try await siteEnd.send(try codec.encode(.hello(Hello(site: "site-a", software: "test")),
                                                 envelope: Envelope(sender: key.publicKey.fingerprint), signer: key))
         var frames = siteEnd.inbound.makeAsyncIterator()
-        let welcome = try codec.parse(try #require(try await frames.next())).open(with: coordinatorKey.publicKey)
+        let welcome = try codec.parse(try #require(try await frames.next())).open(with: registry.info().key())
         let before = try registry.auditEntries().count
         // 150 heartbeats that all carry seq 7: every one is refused as a replay.
         let envelope = Envelope(sender: key.publicKey.fingerprint, session: welcome.envelope.session,

@@ -55,7 +55,9 @@ struct ScriptedSite {
     }
 }
 
-private func makeFederation(rounds: Int) throws -> (Registry, SigningKey, [ScriptedSite], CoordinatorConfiguration) {
+/// A store with site-a and site-b enrolled, their scripted sites, and a configuration for
+/// in-memory runs (also used by IdentityThrottleTests).
+func makeFederation(rounds: Int) throws -> (Registry, SigningKey, [ScriptedSite], CoordinatorConfiguration) {
     let coordinatorKey = try SigningKey.generate()
     let schema = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [4])])
     let registry = try Registry.create(storage: InMemoryStorage(), component: ComponentSpec(id: "test", schema: schema, aggregation: .mean),
