@@ -15,6 +15,8 @@ struct ScriptedSite {
     let samples: Int
     /// Send each update twice (the second copy is a replay).
     var replayUpdates = false
+    /// Answer `evaluate` with a fixed loss (otherwise it is ignored).
+    var answerEvaluations = false
 
     /// Runs until the coordinator says bye; returns the reject codes it received.
     func run(_ connection: InMemoryFrameConnection) async throws -> [ReasonCode] {
@@ -42,6 +44,12 @@ struct ScriptedSite {
                 seq += 1
                 try await connection.send(frame)
                 if replayUpdates { try await connection.send(frame) }
+            case .evaluate(let evaluate) where answerEvaluations:
+                let envelope = Envelope(sender: key.publicKey.fingerprint, session: welcome.envelope.session,
+                                        challenge: welcome.envelope.challenge, round: received.envelope.round, seq: seq)
+                seq += 1
+                try await connection.send(try codec.encode(.evaluation(Evaluation(versionID: evaluate.versionID, samples: samples, metrics: ["loss": 1])),
+                                                           envelope: envelope, signer: key))
             case .reject(let reject):
                 rejects.append(reject.code)
             case .bye:
@@ -165,36 +173,30 @@ func anUpdateAboveMaxUpdateNormIsRefusedAndAudited() async throws {
     #expect(try registry.state(of: latest).parameters[0].values == .f32([1.25, 2.25, 3.25, 4.25]))
 }
 
-/// Sends a hello on `connection` and reads until the round's task arrives, then returns
-/// without answering and without closing: a site whose link blipped, before its old
-/// connection is seen as dead.
-private func helloThenWaitForTask(_ site: ScriptedSite, _ connection: InMemoryFrameConnection) async throws {
+/// Sends a hello on `connection` and reads until a frame of `type` (the round's task, or an
+/// evaluate) arrives, then returns without answering and without closing: a site whose link
+/// blipped, before its old connection is seen as dead.
+private func helloThenWait(for type: MessageType, _ site: ScriptedSite, _ connection: InMemoryFrameConnection) async throws {
     let codec = MessageCodec()
     try await connection.send(try codec.encode(.hello(Hello(site: site.name, software: "test")),
                                                envelope: Envelope(sender: site.key.publicKey.fingerprint), signer: site.key))
     var frames = connection.inbound.makeAsyncIterator()
     while let bytes = try await frames.next() {
-        if try codec.parse(bytes).type == .task { return }
+        if try codec.parse(bytes).type == type { return }
     }
 }
 
-@Test(.timeLimit(.minutes(1)))
-func aSecondHelloMidRoundHandsTheTaskToTheNewSessionAndTheRoundClosesPromptly() async throws {
-    let (registry, coordinatorKey, sites, federation) = try makeFederation(rounds: 1)
-    var config = federation
-    // Before the fix the round waited for this deadline (the new session never got the
-    // task, the old one was never counted as gone) and was then retried.
-    config.roundDeadlineSeconds = 30
-    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
-    let started = ContinuousClock.now
-    let rejects = try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
+/// Runs `coordinator` with site-b honest and site-a reconnecting once it has received a
+/// frame of `type` on its first connection; returns the reject codes the sites received.
+private func runWithReconnect(_ coordinator: Coordinator, sites: [ScriptedSite], after type: MessageType) async throws -> [ReasonCode] {
+    try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
         let (bSite, bCoordinator) = InMemoryFrameConnection.makePair()
         group.addTask { await coordinator.serve(bCoordinator); return [] }
         group.addTask { try await sites[1].run(bSite) }
         let (oldSite, oldCoordinator) = InMemoryFrameConnection.makePair()
         group.addTask { await coordinator.serve(oldCoordinator); return [] }
         group.addTask {
-            try await helloThenWaitForTask(sites[0], oldSite)
+            try await helloThenWait(for: type, sites[0], oldSite)
             // The reconnect: same key, new connection, while the old one is still open.
             let (newSite, newCoordinator) = InMemoryFrameConnection.makePair()
             async let served: Void = coordinator.serve(newCoordinator)
@@ -207,6 +209,18 @@ func aSecondHelloMidRoundHandsTheTaskToTheNewSessionAndTheRoundClosesPromptly() 
         for try await codes in group { all += codes }
         return all
     }
+}
+
+@Test(.timeLimit(.minutes(1)))
+func aSecondHelloMidRoundHandsTheTaskToTheNewSessionAndTheRoundClosesPromptly() async throws {
+    let (registry, coordinatorKey, sites, federation) = try makeFederation(rounds: 1)
+    var config = federation
+    // Before the fix the round waited for this deadline (the new session never got the
+    // task, the old one was never counted as gone) and was then retried.
+    config.roundDeadlineSeconds = 30
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let started = ContinuousClock.now
+    let rejects = try await runWithReconnect(coordinator, sites: sites, after: .task)
     #expect(ContinuousClock.now - started < .seconds(20))
     #expect(rejects.isEmpty)
     let events = try registry.auditEntries().map(\.event)
@@ -233,4 +247,26 @@ func aHelloClaimingALookAlikeNameIsRefused() async throws {
     #expect(refused.data["code"] == "malformed-frame")
     #expect(refused.data["reason"]?.contains("U+0430") == true, "\(refused.data)")
     #expect(try registry.auditEntries().contains { $0.event == "session-open" } == false)
+}
+
+@Test(.timeLimit(.minutes(1)))
+func aSecondHelloDuringEvaluationHandsTheEvaluateToTheNewSession() async throws {
+    let (registry, coordinatorKey, scripted, federation) = try makeFederation(rounds: 1)
+    var config = federation
+    config.evaluationDeadlineSeconds = 30
+    let sites = scripted.map { site in
+        var site = site
+        site.answerEvaluations = true
+        return site
+    }
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let started = ContinuousClock.now
+    // site-a's first session receives the evaluate of version 0, then site-a reconnects.
+    let rejects = try await runWithReconnect(coordinator, sites: sites, after: .evaluate)
+    #expect(ContinuousClock.now - started < .seconds(20), "an evaluation waited for its 30 s deadline")
+    #expect(rejects.isEmpty)
+    for version in [0, 1] {
+        let record = try #require(try registry.evaluations(version: version))
+        #expect(record.evaluations.map(\.site) == ["site-a", "site-b"], "version \(version)")
+    }
 }
