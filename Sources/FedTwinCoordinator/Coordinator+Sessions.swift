@@ -201,7 +201,7 @@ extension Coordinator {
 
     /// Gives a new session of a site the work the current phase still wants from that site:
     /// the round's task if the site is selected and has neither an accepted nor a refused
-    /// update, or the version to evaluate if its evaluation is outstanding. That is the
+    /// update, or the version to evaluate if its evaluation is neither recorded nor refused. That is the
     /// honest reconnect after a network blip — the old connection may not even be seen as
     /// dead yet — and without it the round would wait its whole deadline for an answer the
     /// site was never asked for. A site already counted as dropped is waited for again,
@@ -216,7 +216,8 @@ extension Coordinator {
             record("task-resent", ["site": name, "round": String(state.round), "session": sessions[name]?.id ?? ""])
             flushAudit()
             send(.task(work.message), to: name, round: state.round, payload: work.payload)
-        case .evaluating(var state) where state.asked.contains(name) && state.results[name] == nil && !state.deadlinePassed:
+        case .evaluating(var state) where state.asked.contains(name) && state.results[name] == nil
+            && !state.refused.contains(name) && !state.deadlinePassed:
             guard let work = state.request else { return }
             state.dropped.remove(name)
             phase = .evaluating(state)
@@ -387,8 +388,8 @@ extension Coordinator {
             refuseContribution(site.name, .schemaMismatch, "\(error)", seq: seq, round: round)
             return
         }
-        guard update.samples > 0 else {
-            refuseContribution(site.name, .schemaMismatch, "samples must be positive, got \(update.samples)", seq: seq, round: round)
+        if let refusal = UpdateScreening(config).screen(update, reference: referenceSamples[site.name]) {
+            refuseContribution(site.name, refusal.code, refusal.reason, seq: seq, round: round)
             return
         }
         if let bound = config.maxUpdateNorm, component.aggregation == .mean {
@@ -403,6 +404,7 @@ extension Coordinator {
             id = try registry.putObject(bytes, durable: false)
         } catch {
             refuse(site.name, .internalError, "cannot store the update: \(error)", seq: seq, round: UInt64(round))
+            noteStoreFault(error)
             return
         }
         // Small rounds keep the decoded update for aggregation; past the budget it is read
@@ -440,8 +442,12 @@ extension Coordinator {
             }
             return
         }
-        guard evaluation.metrics.values.allSatisfy(\.isFinite), evaluation.samples >= 0 else {
-            refuse(site.name, .nonFinite, "evaluation metrics must be finite", seq: received.envelope.seq, round: received.envelope.round)
+        if let refusal = UpdateScreening(config).screen(evaluation) {
+            // Answered: the evaluation phase does not wait for this site until its deadline.
+            refuse(site.name, refusal.code, refusal.reason, seq: received.envelope.seq, round: received.envelope.round)
+            state.refused.insert(site.name)
+            phase = .evaluating(state)
+            if state.isComplete { wake() }
             return
         }
         do {
@@ -453,6 +459,7 @@ extension Coordinator {
             if state.isComplete { wake() }
         } catch {
             refuse(site.name, .internalError, "cannot store the evaluation: \(error)", seq: received.envelope.seq, round: received.envelope.round)
+            noteStoreFault(error)
         }
     }
 

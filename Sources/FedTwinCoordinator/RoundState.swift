@@ -49,10 +49,12 @@ struct EvaluationState: Sendable {
     let asked: Set<String>
     var results: [String: SiteEvaluation] = [:]
     var dropped: Set<String> = []
+    /// Asked sites whose evaluation was refused on its numbers: answered, like `RoundState.refused`.
+    var refused: Set<String> = []
     /// What was asked and the version's encoded parameters, for a site that opens a new
     /// session while its evaluation is outstanding.
     var request: (message: Evaluate, payload: TensorPayload)?
     var deadlinePassed = false
 
-    var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) } }
+    var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) || refused.contains($0) } }
 }

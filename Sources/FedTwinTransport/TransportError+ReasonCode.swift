@@ -21,7 +21,7 @@ extension TransportError {
         case .readTimeout, .writeTimeout, .handshakeTimeout: return .timeout
         case .connectionLimit, .pendingHandshakeLimit: return .limitExceeded
         case .tls: return .tlsRefused
-        case .connectFailed, .closed, .io: return .connectionLost
+        case .connectFailed, .closed, .io, .bindFailed: return .connectionLost
         }
     }
 
@@ -33,7 +33,7 @@ extension TransportError {
         case .tls: return "tls"
         case .frameRefused, .notAHello, .truncatedFrame: return "framing"
         case .readTimeout, .writeTimeout, .handshakeTimeout: return "timeout"
-        case .connectFailed, .closed, .io: return "io"
+        case .connectFailed, .closed, .io, .bindFailed: return "io"
         }
     }
 }

@@ -32,6 +32,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case closed
         /// An I/O error from the socket (reset, broken pipe, ...).
         case io(String)
+        /// The listener could not bind its address (in use, not local, no permission);
+        /// `peer` is the address, the string the OS error.
+        case bindFailed(String)
     }
 
     public var problem: Problem
@@ -65,6 +68,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case .connectFailed(let reason): return "could not connect to \(peer): \(reason)"
         case .closed: return "connection to \(peer) is closed"
         case .io(let reason): return "I/O error on connection with \(peer): \(reason)"
+        case .bindFailed(let reason): return "cannot listen on \(peer): \(reason)"
         }
     }
 }

@@ -15,8 +15,10 @@ struct ScriptedSite {
     let samples: Int
     /// Send each update twice (the second copy is a replay).
     var replayUpdates = false
-    /// Answer `evaluate` with a fixed loss (otherwise it is ignored).
-    var answerEvaluations = false
+    /// The update's metrics (default: `loss` = delta).
+    var metrics: [String: Double]?
+    /// Answer `evaluate` with these samples and metrics (default: do not answer).
+    var evaluation: (samples: Int, metrics: [String: Double])?
 
     /// Runs until the coordinator says bye; returns the reject codes it received.
     func run(_ connection: InMemoryFrameConnection) async throws -> [ReasonCode] {
@@ -38,17 +40,19 @@ struct ScriptedSite {
                 let tensors = received.tensors.map { Tensor(name: $0.name, shape: $0.shape, floats: [Float](repeating: delta, count: $0.elementCount)) }
                 let envelope = Envelope(sender: key.publicKey.fingerprint, session: welcome.envelope.session,
                                         challenge: welcome.envelope.challenge, round: received.envelope.round, seq: seq)
-                let frame = try codec.encode(.update(Update(baseVersionID: task.baseVersionID, samples: samples, metrics: ["loss": Double(delta)])),
+                let frame = try codec.encode(.update(Update(baseVersionID: task.baseVersionID, samples: samples, metrics: metrics ?? ["loss": Double(delta)])),
                                              envelope: envelope, tensors: tensors,
                                              options: PayloadOptions(encoding: .f32, compressionLevel: nil, delta: task.baseVersionID), signer: key)
                 seq += 1
                 try await connection.send(frame)
                 if replayUpdates { try await connection.send(frame) }
-            case .evaluate(let evaluate) where answerEvaluations:
+            case .evaluate(let evaluate):
+                guard let evaluation else { break }
                 let envelope = Envelope(sender: key.publicKey.fingerprint, session: welcome.envelope.session,
                                         challenge: welcome.envelope.challenge, round: received.envelope.round, seq: seq)
                 seq += 1
-                try await connection.send(try codec.encode(.evaluation(Evaluation(versionID: evaluate.versionID, samples: samples, metrics: ["loss": 1])),
+                try await connection.send(try codec.encode(.evaluation(Evaluation(versionID: evaluate.versionID, samples: evaluation.samples,
+                                                                                  metrics: evaluation.metrics)),
                                                            envelope: envelope, signer: key))
             case .reject(let reject):
                 rejects.append(reject.code)
@@ -63,16 +67,17 @@ struct ScriptedSite {
     }
 }
 
-/// A store with site-a and site-b enrolled, their scripted sites, and a configuration for
-/// in-memory runs (also used by IdentityThrottleTests).
-func makeFederation(rounds: Int) throws -> (Registry, SigningKey, [ScriptedSite], CoordinatorConfiguration) {
+/// A store with the given sites enrolled (default site-a and site-b), their scripted sites,
+/// and a configuration for in-memory runs (also used by IdentityThrottleTests).
+func makeFederation(rounds: Int, sites spec: [(String, Float, Int)] = [("site-a", 0.5, 1), ("site-b", 0.25, 3)])
+    throws -> (Registry, SigningKey, [ScriptedSite], CoordinatorConfiguration) {
     let coordinatorKey = try SigningKey.generate()
     let schema = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [4])])
     let registry = try Registry.create(storage: InMemoryStorage(), component: ComponentSpec(id: "test", schema: schema, aggregation: .mean),
                                        initialParameters: [Tensor(name: "w", shape: [4], floats: [1, 2, 3, 4])],
                                        signer: coordinatorKey, software: "test")
     var sites: [ScriptedSite] = []
-    for (name, delta, samples) in [("site-a", Float(0.5), 1), ("site-b", Float(0.25), 3)] {
+    for (name, delta, samples) in spec {
         let key = try SigningKey.generate()
         try registry.enroll(name: name, key: key.publicKey, signer: coordinatorKey)
         sites.append(ScriptedSite(name: name, key: key, delta: delta, samples: samples))
@@ -89,7 +94,7 @@ func makeFederation(rounds: Int) throws -> (Registry, SigningKey, [ScriptedSite]
 
 /// Connects every scripted site over an in-memory pair, runs the coordinator's round loop
 /// to the end, and returns the reject codes the sites received.
-private func runFederation(_ coordinator: Coordinator, sites: [ScriptedSite]) async throws -> [ReasonCode] {
+func runFederation(_ coordinator: Coordinator, sites: [ScriptedSite]) async throws -> [ReasonCode] {
     try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
         for site in sites {
             let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
@@ -256,7 +261,7 @@ func aSecondHelloDuringEvaluationHandsTheEvaluateToTheNewSession() async throws 
     config.evaluationDeadlineSeconds = 30
     let sites = scripted.map { site in
         var site = site
-        site.answerEvaluations = true
+        site.evaluation = (samples: 1, metrics: ["loss": 1])
         return site
     }
     let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))

@@ -130,6 +130,16 @@ class NonFinite(FrameError):
     category = "non-finite"
 
 
+class DuplicateKey(FrameError):
+    """A JSON object of the header repeats a key (§3): refused, never resolved."""
+
+    category = "duplicate-key"
+
+
+class DuplicateKeyInJSON(ValueError):
+    pass
+
+
 class MalformedFrame(FrameError):
     """Layout, JSON, message or manifest could not be parsed / is inconsistent.
 
@@ -157,7 +167,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
-            raise ValueError(f"duplicate key {k!r}")
+            raise DuplicateKeyInJSON(f"duplicate key {k!r}")
         out[k] = v
     return out
 
@@ -268,6 +278,8 @@ def parse_envelope(header_bytes: bytes) -> dict[str, Any]:
     """§2 check 4 (first half): header is a JSON object with the envelope fields."""
     try:
         header = parse_json_strict(header_bytes)
+    except DuplicateKeyInJSON as e:
+        raise DuplicateKey(f"header repeats a key: {e}") from None
     except (UnicodeDecodeError, ValueError) as e:
         raise MalformedFrame(f"header is not valid JSON: {e}") from None
     if not isinstance(header, dict):

@@ -22,7 +22,9 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case nanInUpdate, wrongShape, wrongTensorName, wrongDtype, normOverBound, wrongBaseVersion, wrongRound,
          outOfOrderSeq, badSignatureInSession, signerMismatchInSession, zipBomb, tooManyTensors, helloInsideSession,
          zeroSamples, duplicateUpdate, updateFromUnselectedSite, replayWithinRound, replayAcrossRounds,
-         replayAcrossSessions, recipientsFromSite, lateUpdate
+         replayAcrossSessions, recipientsFromSite, lateUpdate,
+         // Numbers and free-form fields from an enrolled site (issue 10, rule 1).
+         hugeSamples, hugeMetric, tooManyMetrics, duplicateKeyInHeader
     // A session that stalls mid-frame (session-closed, cause read timeout).
     case slowlorisInSession
 
@@ -31,7 +33,7 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The reason code (PROTOCOL.md §7, or the audit-only `tls-refused`) it must be refused with.
     var expectedCode: String {
         switch self {
-        case .pendingHandshakeFlood, .connectionFlood, .oversizedHeaderLength, .oversizedBodyLength, .helloDeclaringBody, .tooManyTensors:
+        case .pendingHandshakeFlood, .connectionFlood, .oversizedHeaderLength, .oversizedBodyLength, .helloDeclaringBody, .tooManyTensors, .tooManyMetrics:
             return "limit-exceeded"
         case .helloFloodFromOneKey: return "rate-limited"
         case .silentSocketHandshakeTimeout, .slowlorisBeforeHello, .slowlorisInSession: return "timeout"
@@ -48,7 +50,11 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .helloWithNonZeroSeq, .outOfOrderSeq, .replayWithinRound, .replayAcrossRounds: return "replay"
         case .replayAcrossSessions, .recipientsFromSite: return "wrong-session"
         case .nanInUpdate: return "non-finite"
-        case .wrongShape, .wrongTensorName, .wrongDtype, .zeroSamples: return "schema-mismatch"
+        case .wrongShape, .wrongTensorName, .wrongDtype: return "schema-mismatch"
+        case .zeroSamples: return "invalid-samples"
+        case .hugeSamples: return "samples-exceeded"
+        case .hugeMetric: return "invalid-metric"
+        case .duplicateKeyInHeader: return "duplicate-key"
         case .normOverBound: return "norm-exceeded"
         case .wrongBaseVersion: return "wrong-base-version"
         case .wrongRound: return "wrong-round"

@@ -293,6 +293,27 @@ actor HostileScenario {
                 try site.codec.encode(.hello(Hello(site: "site-r", software: "hostile")), envelope: envelope, signer: site.key)
             }),
             (.zeroSamples, 1, 0, true, { site, envelope in try site.updateFrame(envelope, base: base1, tensors: zeros, samples: 0) }),
+            (.hugeSamples, 1, 0, true, { site, envelope in try site.updateFrame(envelope, base: base1, tensors: zeros, samples: Int.max) }),
+            (.hugeMetric, 1, 0, true, { site, envelope in
+                try site.updateFrame(envelope, base: base1, tensors: zeros, metrics: ["train_loss": 1e308])
+            }),
+            (.tooManyMetrics, 1, 0, false, { site, envelope in
+                // The encoder refuses 65 metrics itself, so the header is edited and re-signed.
+                let clean = try site.updateFrame(envelope, base: base1, tensors: zeros)
+                let header = try HostileFrames.editHeader(clean) { header in
+                    var message = header["message"] as! [String: Any]
+                    message["metrics"] = Dictionary(uniqueKeysWithValues: (0...MessageBounds.maxMetrics).map { ("m\($0)", 0.0) })
+                    header["message"] = message
+                }
+                return try HostileFrames.resign(clean, key: site.key, header: header)
+            }),
+            (.duplicateKeyInHeader, 1, 0, false, { site, envelope in
+                // The coordinator must not read 5 where an independent verifier reads 10^12.
+                let clean = try site.updateFrame(envelope, base: base1, tensors: zeros)
+                let text = String(decoding: try Frame(parsing: clean).header, as: UTF8.self)
+                let header = text.replacingOccurrences(of: "\"samples\":5", with: "\"samples\":5,\"samples\":1000000000000")
+                return try HostileFrames.resign(clean, key: site.key, header: Array(header.utf8))
+            }),
         ]
         for (c, round, skip, consumes, build) in sessionCases {
             await attempt(c) {
