@@ -32,6 +32,15 @@ struct HostileClientTests {
         #expect(outcome.auditCode == hostile.expectedCode, "\(hostile): audited as \(audit.data)")
     }
 
+    @Test("a second session mid-round inherits the round's task, and the round commits with it", .timeLimit(.minutes(2)))
+    func aReplacedSessionHandsOverItsTask() async throws {
+        let report = try await HostileScenario.shared.report()
+        let resent = try #require(report.replacement, "no task-resent entry for site-r in round 3")
+        #expect(resent.data["site"] == "site-r")
+        #expect(report.contributors[3]?.contains("site-r") == true, "version 3 contributors: \(report.contributors[3] ?? [])")
+        #expect(report.roundDeadlines == 0, "a round waited for its deadline")
+    }
+
     @Test("honest sites kept training: every round committed with them, replay verification and audit verify pass",
           .timeLimit(.minutes(2)))
     func honestSitesKeptTraining() async throws {

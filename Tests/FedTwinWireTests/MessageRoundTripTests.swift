@@ -155,7 +155,7 @@ struct MessageRoundTripTests {
     }
 
     @Test func reasonCodesAreStable() throws {
-        #expect(ReasonCode.all.count == 25)
+        #expect(ReasonCode.all.count == 26)
         #expect(Set(ReasonCode.all).count == ReasonCode.all.count)
         #expect(ReasonCode.all.allSatisfy { $0.rawValue.allSatisfy { $0.isLowercase || $0 == "-" } })
         #expect(ReasonCode.badSignature.rawValue == "bad-signature")

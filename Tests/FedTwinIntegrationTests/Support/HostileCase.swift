@@ -9,12 +9,15 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case pendingHandshakeFlood, connectionFlood, silentSocketHandshakeTimeout, slowlorisBeforeHello
     // TLS (connection-refused, code tls-refused).
     case plainTCPToTLSPort, expiredCertificate
-    // Framing of the first frame, checked from the prefix (connection-refused).
+    // Framing of the first frame, checked from the prefix (connection-refused). Before the
+    // handshake only a hello without a body may pass (issue 10, rule 2).
     case badMagic, unknownFrameVersion, unknownMessageType, unknownFlags, randomGarbage, oversizedHeaderLength,
-         oversizedBodyLength, truncatedFrame
+         oversizedBodyLength, truncatedFrame, messageBeforeHello, helloDeclaringBody
     // The hello (hello-refused, answered with a reject).
-    case unknownKey, revokedKey, unenrolledCertificate, helloSignerIsNotTLSKey, helloBadSignature, messageBeforeHello,
-         helloWithNonZeroSeq, helloUnsupportedProtocol, malformedHeaderJSON
+    case unknownKey, revokedKey, unenrolledCertificate, helloSignerIsNotTLSKey, helloBadSignature,
+         helloWithNonZeroSeq, helloUnsupportedProtocol, malformedHeaderJSON, helloLookAlikeName
+    // One enrolled key opening session after session (site-throttled, answered with a reject).
+    case helloFloodFromOneKey
     // Inside an authenticated session (frame-refused, answered with a reject).
     case nanInUpdate, wrongShape, wrongTensorName, wrongDtype, normOverBound, wrongBaseVersion, wrongRound,
          outOfOrderSeq, badSignatureInSession, signerMismatchInSession, zipBomb, tooManyTensors, helloInsideSession,
@@ -32,11 +35,13 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The reason code (PROTOCOL.md §7, or the audit-only `tls-refused`) it must be refused with.
     var expectedCode: String {
         switch self {
-        case .pendingHandshakeFlood, .connectionFlood, .oversizedHeaderLength, .oversizedBodyLength, .tooManyTensors, .tooManyMetrics:
+        case .pendingHandshakeFlood, .connectionFlood, .oversizedHeaderLength, .oversizedBodyLength, .helloDeclaringBody, .tooManyTensors, .tooManyMetrics:
             return "limit-exceeded"
+        case .helloFloodFromOneKey: return "rate-limited"
         case .silentSocketHandshakeTimeout, .slowlorisBeforeHello, .slowlorisInSession: return "timeout"
         case .plainTCPToTLSPort, .expiredCertificate: return "tls-refused"
-        case .badMagic, .unknownMessageType, .unknownFlags, .randomGarbage, .truncatedFrame, .malformedHeaderJSON, .zipBomb:
+        case .badMagic, .unknownMessageType, .unknownFlags, .randomGarbage, .truncatedFrame, .malformedHeaderJSON, .zipBomb,
+             .helloLookAlikeName:
             return "malformed-frame"
         case .unknownFrameVersion, .helloUnsupportedProtocol: return "unsupported-version"
         case .unknownKey: return "unknown-key"
@@ -64,11 +69,13 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .pendingHandshakeFlood, .connectionFlood, .silentSocketHandshakeTimeout, .slowlorisBeforeHello,
              .plainTCPToTLSPort, .expiredCertificate, .badMagic, .unknownFrameVersion, .unknownMessageType, .unknownFlags,
-             .randomGarbage, .oversizedHeaderLength, .oversizedBodyLength, .truncatedFrame:
+             .randomGarbage, .oversizedHeaderLength, .oversizedBodyLength, .truncatedFrame, .messageBeforeHello, .helloDeclaringBody:
             return "connection-refused"
         case .unknownKey, .revokedKey, .unenrolledCertificate, .helloSignerIsNotTLSKey, .helloBadSignature,
-             .messageBeforeHello, .helloWithNonZeroSeq, .helloUnsupportedProtocol, .malformedHeaderJSON:
+             .helloWithNonZeroSeq, .helloUnsupportedProtocol, .malformedHeaderJSON, .helloLookAlikeName:
             return "hello-refused"
+        case .helloFloodFromOneKey:
+            return "site-throttled"
         case .slowlorisInSession:
             return "session-closed"
         default:
@@ -104,7 +111,7 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     /// Whether the peer is answered with a signed `reject` (otherwise the refusal is the
     /// connection being closed, and only the audit log says why).
-    var answeredWithReject: Bool { auditEvent == "hello-refused" || auditEvent == "frame-refused" }
+    var answeredWithReject: Bool { ["hello-refused", "frame-refused", "site-throttled"].contains(auditEvent) }
 }
 
 /// What the scenario saw for one case.
@@ -138,6 +145,9 @@ struct HostileReport: Sendable {
     /// Sites contributing to each committed version.
     var contributors: [Int: [String]] = [:]
     var sessionOpens: [String: Int] = [:]
+    /// The `task-resent` entry of round 3, when site-r opened a second session mid-round.
+    var replacement: AuditEntry?
+    var roundDeadlines = -1
     var verifyStatus: Int32 = -1
     var verifyOutput = ""
     var auditVerifyStatus: Int32 = -1
