@@ -433,6 +433,16 @@ def check_bounds(kind: str, header: dict[str, Any]) -> None:
             for e in entries:
                 if isinstance(e, str) and len(e.encode("utf-8")) > 256:
                     raise LimitExceeded(f"hello.{name} entry longer than 256 bytes")
+    if kind == "task":
+        t = message["training"]
+        if not 1 <= t["epochs"] <= 100_000 or not 1 <= t["batchSize"] <= 1 << 24:
+            raise LimitExceeded(f"task epochs {t['epochs']} or batchSize {t['batchSize']} out of range")
+        if not 1 <= message["updateBlockSize"] <= 65536 or not 0 <= message.get("updateCompressionLevel", 0) <= 9:
+            raise LimitExceeded("task updateBlockSize or updateCompressionLevel out of range")
+        if not (t["learningRate"] > 0 and t["proximalMu"] >= 0 and message["deadlineSeconds"] > 0):
+            raise MalformedFrame("task learningRate, deadlineSeconds must be > 0 and proximalMu >= 0")
+    if kind == "welcome" and not 0.01 <= message["heartbeatSeconds"] <= 3600:
+        raise MalformedFrame(f"welcome heartbeatSeconds {message['heartbeatSeconds']} outside 0.01..3600")
     if kind in ("update", "evaluation"):
         metrics = message["metrics"]
         if len(metrics) > 64:
