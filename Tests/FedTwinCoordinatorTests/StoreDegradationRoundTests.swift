@@ -120,6 +120,35 @@ struct StoreDegradationRoundTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func aCommitWhoseAuditEntryFailedAfterItsManifestIsTakenAsCommittedOnRetry() async throws {
+        let disk = SimulatedDiskStorage()
+        let federation = try Federation(storage: disk, rounds: 3)
+        let paused = Mutex<[String]>([])
+        let coordinator = try federation.coordinator { event in
+            switch event {
+            case .updateReceived(round: 2, _, reported: 2, _, _, _):
+                disk.setAppendsFail(true)  // the manifest will be written, its audit entry will not
+            case .storePaused(let what, _, _, _):
+                paused.withLock { $0.append(what) }
+                Task {
+                    try await Task.sleep(for: .milliseconds(200))
+                    disk.setAppendsFail(false)
+                }
+            default:
+                break
+            }
+        }
+        _ = try await federation.run(coordinator)
+
+        #expect(paused.withLock { $0 }.first == "commit round 2")
+        #expect(try federation.registry.versionNumbers() == [0, 1, 2, 3])
+        #expect(try federation.registry.version(2).manifest.round == 2)
+        let audit = try federation.registry.auditEntries()
+        #expect(audit.contains { $0.event == "version-committed-recovered" && $0.data["version"] == "2" })
+        #expect(federation.registry.verify(replay: true).passed, "\(federation.registry.verify(replay: true).failures)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func aDamagedAuditTailPausesTheCoordinatorUntilItIsQuarantined() async throws {
         let storage = InMemoryStorage()
         let federation = try Federation(storage: storage, rounds: 2)
