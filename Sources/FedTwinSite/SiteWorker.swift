@@ -183,7 +183,7 @@ public struct SiteWorker: Sendable {
         let link = SiteLink(key: key, codec: codec, session: session, challenge: challenge, outbound: continuation, log: log)
         do {
             return try await runSession(frames: &frames, connection: connection, coordinatorKey: coordinatorKey, welcome: welcome,
-                                     link: link, outbound: outbound, continuation: continuation)
+                                        link: link, outbound: outbound, continuation: continuation)
         } catch let error as TransportError {
             return .disconnected("connection lost: \(error)")
         }
@@ -191,8 +191,8 @@ public struct SiteWorker: Sendable {
 
     /// The welcomed session: tasks, evaluations and heartbeats until bye or disconnect.
     private func runSession(frames: inout AsyncThrowingStream<[UInt8], any Error>.AsyncIterator, connection: any FrameConnection,
-                         coordinatorKey: PublicKey, welcome: Welcome, link: SiteLink,
-                         outbound: AsyncStream<[UInt8]>, continuation: AsyncStream<[UInt8]>.Continuation) async throws -> SessionEnd {
+                            coordinatorKey: PublicKey, welcome: Welcome, link: SiteLink,
+                            outbound: AsyncStream<[UInt8]>, continuation: AsyncStream<[UInt8]>.Continuation) async throws -> SessionEnd {
         let session = link.session
         let challenge = link.challenge
         return try await withThrowingTaskGroup(of: Void.self) { group in

@@ -41,6 +41,17 @@ struct InputFileTests {
         let error = #expect(throws: InputFileError.self) { try SiteDataConfig.load(from: url) }
         #expect(error?.description.contains(url.path) == true)
         #expect(error?.description.contains("'csv'") == true)
+        // A typo in an optional column would silently drop it: refused with its path.
+        var text = String(decoding: try SiteDataConfig(csv: "batches.csv", mapping: .simulatorDefault, heldOutFraction: 0.25, splitSeed: 1).jsonData(), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"pH\"", with: "\"ph\"")
+        try Data(text.utf8).write(to: url)
+        #expect(throws: InputFileError(path: url.path, what: "data config", problem: .invalid("key 'mapping.ph': unknown key"))) {
+            try SiteDataConfig.load(from: url)
+        }
+        try Data(#"{"csv": "b.csv", "heldOutFraction": 0.2, "splitSeed": 1, "mapping": {"batchID": "b", "time": {"column": "t", "unit": "h"}, "feeds": [{"rate": {"column": "F", "unit": "L/h", "untis": 1}}]}}"#.utf8).write(to: url)
+        #expect(throws: InputFileError(path: url.path, what: "data config", problem: .invalid("key 'mapping.feeds[0].rate.untis': unknown key"))) {
+            try SiteDataConfig.load(from: url)
+        }
         #expect(throws: InputFileError(path: dir.appendingPathComponent("none.json").path, what: "site profile", problem: .missing)) {
             try SiteProfile.load(from: dir.appendingPathComponent("none.json"))
         }

@@ -20,17 +20,48 @@ public enum InputFile {
         return data
     }
 
-    /// Decodes a JSON file; a decoding error names the file and the key path.
-    public static func decodeJSON<T: Decodable>(_ type: T.Type, from url: URL, what: String) throws -> T {
+    /// Decodes a JSON file; a decoding error names the file and the key path, and so does
+    /// a key the type does not know (a typo such as `"ph"` for `"pH"` must not silently
+    /// drop a column).
+    ///
+    /// Unknown keys are found by encoding the decoded value again: every key the type
+    /// reads it also writes, so a non-null key of the file that is missing from the
+    /// re-encoded object at the same place is one the type ignored.
+    public static func decodeJSON<T: Codable>(_ type: T.Type, from url: URL, what: String) throws -> T {
         let data = try read(url, what: what)
+        let value: T
         do {
             // A repeated key is refused rather than resolved silently (StrictJSON).
-            return try StrictJSON.decode(type, from: data)
+            value = try StrictJSON.decode(type, from: data)
         } catch let error as DuplicateKeyError {
             throw InputFileError(path: url.path, what: what, problem: .invalid("\(error) (a key may appear once per object)"))
         } catch let error as DecodingError {
             throw InputFileError(path: url.path, what: what, problem: .invalid(InputFileError.describe(error)))
         }
+        if let input = try? JSONSerialization.jsonObject(with: data),
+           let known = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(value)),
+           let unknown = unknownKey(in: input, known: known, path: []) {
+            throw InputFileError(path: url.path, what: what, problem: .invalid("key '\(unknown)': unknown key"))
+        }
+        return value
+    }
+
+    /// The dotted path of the first (sorted) key of `input` absent from `known` where both
+    /// are objects, descending into objects and arrays of the same shape.
+    static func unknownKey(in input: Any, known: Any, path: [String]) -> String? {
+        if let object = input as? [String: Any], let knownObject = known as? [String: Any] {
+            for key in object.keys.sorted() {
+                guard let value = object[key], !(value is NSNull) else { continue }
+                guard let knownValue = knownObject[key] else { return (path + [key]).joined(separator: ".") }
+                if let found = unknownKey(in: value, known: knownValue, path: path + [key]) { return found }
+            }
+        } else if let array = input as? [Any], let knownArray = known as? [Any], array.count == knownArray.count {
+            for (index, element) in array.enumerated() {
+                let indexed = path.dropLast() + [(path.last ?? "") + "[\(index)]"]
+                if let found = unknownKey(in: element, known: knownArray[index], path: Array(indexed)) { return found }
+            }
+        }
+        return nil
     }
 }
 
