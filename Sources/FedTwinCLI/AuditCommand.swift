@@ -6,7 +6,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Show and verify the registry's append-only, hash-chained audit log.",
-        subcommands: [Show.self, Verify.self]
+        subcommands: [Show.self, Verify.self, Quarantine.self]
     )
 
     struct Show: ParsableCommand {
@@ -92,16 +92,57 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let registry = try options.open()
             let report = registry.verifyAudit(anchors: anchors)
+            // Where the chain stops verifying: the tail the coordinator will not append to.
+            let damage = try? registry.auditDamage()
+            let advice = damage.map {
+                "damaged tail: \($0.range) of audit.log (line \($0.line): \($0.reason)); the coordinator will not append to this log. " +
+                    "`fedtwin audit quarantine --store \(options.store) --coordinator-key KEY` moves them to \(options.store)/quarantine/ (kept) and records that in the chain"
+            }
             if json {
-                try JSONValue.object([
+                var fields: [String: JSONValue] = [
                     "store": .string(options.store), "passed": .bool(report.passed),
                     "checks": .array(report.checks.map { .object(["subject": .string($0.subject), "ok": .bool($0.ok), "detail": .string($0.detail)]) }),
-                ]).write()
+                ]
+                if let damage {
+                    fields["damagedTail"] = .object(["line": .int(damage.line), "lines": .int(damage.lines), "reason": .string(damage.reason)])
+                }
+                try JSONValue.object(fields).write()
             } else {
                 for check in report.checks { print("\(check.ok ? "✓" : "✗") \(check.subject): \(check.detail)") }
+                if let advice { print(advice) }
                 print(report.passed ? "OK: audit log intact" : "FAILED: \(report.failures.count) problem\(report.failures.count == 1 ? "" : "s") in the audit log")
             }
             if !report.passed { throw ExitCode(1) }
+        }
+    }
+
+    struct Quarantine: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a damaged audit tail aside (kept, not deleted) so that the chain can be extended again.",
+            discussion: """
+                Finds the first line of audit.log that does not verify (not an entry, wrong sequence or link, hash or \
+                signature mismatch), moves it and every later line byte for byte into \
+                STORE/quarantine/audit-TIME-lines-N-M.log, cuts audit.log back to the entries that verify, and appends a \
+                signed `audit-tail-quarantined` entry recording the file, the lines, their size and SHA-256. The \
+                coordinator refuses to append to a log that does not verify and waits; it resumes once this has run. \
+                Versions whose audit anchor was in the moved lines then fail `models verify` (the quarantined file \
+                still holds them). Example: fedtwin audit quarantine --store store --coordinator-key coordinator.key
+                """
+        )
+
+        @OptionGroup var options: StoreOptions
+
+        @Option(help: "The coordinator's private key PEM: it signs the entry recording the move.")
+        var coordinatorKey: String
+
+        func run() throws {
+            let registry = try options.open()
+            let signer = try CoordinatorKey.load(coordinatorKey, for: registry, options: options)
+            let moved = try options.withStoreErrors { try registry.quarantineAuditTail(signer: signer) }
+            let d = moved.damage
+            print("line \(d.line): \(d.reason)")
+            print("moved \(d.range) (\(moved.bytes) bytes, sha256 \(moved.sha256.prefix(16))…) to \(options.store)/\(moved.file)")
+            print("recorded as audit entry \(moved.entry.seq) (audit-tail-quarantined); `fedtwin audit verify --store \(options.store)` checks the chain")
         }
     }
 }

@@ -15,7 +15,7 @@ import Logging
 /// below quorum: retry the round; else aggregate (fixed order) and commit → ask the
 /// connected sites to evaluate the new version and record their answers → next round.
 public actor Coordinator {
-    public static let software = "fedtwin 0.1.0"
+    public static let software = FedTwinVersion.software
 
     let registry: Registry
     let key: SigningKey
@@ -37,9 +37,19 @@ public actor Coordinator {
     var current: (version: StoredVersion, state: ModelState)?
     /// Bounds the audit entries unidentified peers can cause (Coordinator+Sessions.swift).
     var refusals = RefusalThrottle()
+    /// Bounds the sessions and audit entries each enrolled site can cause (Coordinator+Sessions.swift).
+    var identities = IdentityThrottle()
+    /// The last store write that failed for a reason an operator can fix (disk full, damaged
+    /// audit tail): the loop checks the store before it starts the next round
+    /// (Coordinator+Store.swift).
+    var storeFault: RegistryError?
+    /// How often a paused round loop retries the store.
+    let storeRetryInterval: Duration
+    /// Samples of each site's first contribution in the store (UpdateScreening.swift).
+    var referenceSamples: [String: Int] = [:]
 
     public init(registry: Registry, key: SigningKey, config: CoordinatorConfiguration, logger: Logger,
-                onEvent: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }) throws {
+                onEvent: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }, storeRetryInterval: Duration = .seconds(5)) throws {
         let info = try registry.info()
         guard info.coordinator == key.publicKey.fingerprint else {
             throw ConfigurationError(file: config.key, key: nil,
@@ -57,6 +67,7 @@ public actor Coordinator {
         }
         self.logger = logger
         self.onEvent = onEvent
+        self.storeRetryInterval = storeRetryInterval
         self.codec = MessageCodec(limits: config.frameLimits.capped(to: info.component.schema))
     }
 
@@ -68,12 +79,14 @@ public actor Coordinator {
     /// Runs rounds until `config.rounds` is reached or `stop()` is called. Resumes after the
     /// last committed version. Everything committed stays intact whatever happens here.
     public func run() async throws {
-        let repaired = try registry.reconcile(signer: key)
-        if !repaired.isEmpty {
-            logger.warning("re-recorded audit entries lost in a crash", metadata: ["versions": "\(repaired)"])
+        guard let repaired = try await whileStoreUnavailable("reconcile the store", { try registry.reconcile(signer: key) }) else {
+            sayGoodbye(code: .shuttingDown, reason: "coordinator is shutting down")
+            return
         }
+        reportReconcile(repaired)
         var latest = try registry.latestVersion()
         current = (latest, try registry.state(of: latest))
+        referenceSamples = UpdateScreening.referenceSamples(in: registry)
         var round = latest.manifest.round + 1
         onEvent(.resumed(version: latest.number, nextRound: round))
         logger.info("coordinator ready", metadata: ["version": "\(latest.number)", "next-round": "\(round)", "component": "\(component.id)",
@@ -85,6 +98,10 @@ public actor Coordinator {
                 await suspend()
             }
             if stopRequested { break }
+            if storeFault != nil {
+                guard try await whileStoreUnavailable("start round \(round)", { try registry.checkWritable(bytes: roundWriteEstimate) }) != nil else { break }
+                storeFault = nil
+            }
             // The version rounds start from gets evaluated too (once), so every later
             // version's held-out metrics have a baseline to compare with.
             // Version 0 of a sum component is the empty statistics: there is nothing to evaluate.
@@ -100,6 +117,7 @@ public actor Coordinator {
             }
             round += 1
         }
+        auditSuppressedRefusals(force: true)
         flushAudit()
         if stopRequested {
             phase = .stopping
@@ -153,11 +171,12 @@ public actor Coordinator {
                                        seed: config.training.seed &+ UInt64(round)),
             deadlineSeconds: config.roundDeadlineSeconds, updateEncoding: config.updateEncoding,
             updateBlockSize: config.updateBlockSize, updateCompressionLevel: config.updateCompressionLevel)
+        var opened = RoundState(round: round, base: base, selected: Set(selected), started: started)
+        opened.task = (task, payload)
         onEvent(.roundStarted(round: round, of: config.rounds, sites: selected))
         record("round-started", ["round": String(round), "base": base.id, "sites": selected.joined(separator: ","), "parameters": parametersID])
-        var roundState = RoundState(round: round, base: base, selected: Set(selected), started: started)
-        roundState.taskSeq = broadcast(.task(task), to: selected, round: round, payload: payload)
-        phase = .training(roundState)
+        opened.taskSeq = broadcast(.task(task), to: selected, round: round, payload: payload)
+        phase = .training(opened)
         logger.debug("tasks queued", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.roundDeadlineSeconds))
@@ -188,19 +207,39 @@ public actor Coordinator {
             record("round-closed-with-missing-sites", ["round": String(round), "missing": missing.joined(separator: ",")])
         }
         logger.debug("round closed", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
-        let outcome = try registry.aggregate(parent: base, strategy: strategy, updates: Array(finished.accepted.values),
-                                              limits: codec.limits, signaturesVerified: true, parentState: state)
+        let outcome: AggregationOutcome
+        do {
+            outcome = try registry.aggregate(parent: base, strategy: strategy, updates: Array(finished.accepted.values),
+                                             limits: codec.limits, signaturesVerified: true, parentState: state)
+        } catch {
+            // Screening at entry makes this unreachable for what sites send; if it happens
+            // anyway, the round is not committed and is retried, and the coordinator goes on.
+            record("round-aggregation-failed", ["round": String(round), "error": "\(error)"])
+            flushAudit()
+            logger.error("cannot aggregate the round, retrying it", metadata: ["round": "\(round)", "error": "\(error)"])
+            return nil
+        }
         logger.debug("aggregated", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
-        let parameters = try registry.putObject(SafeTensors.encode(outcome.state.parameters), durable: false)
-        let optimizer = outcome.state.optimizerState.isEmpty ? nil : try registry.putObject(SafeTensors.encode(outcome.state.optimizerState), durable: false)
-        flushAudit()
-        let manifest = VersionManifest(
-            version: base.number + 1, parent: base.number, parentID: base.id, component: component, round: round,
-            strategy: strategy.config, parameters: parameters, optimizerState: optimizer, contributions: outcome.contributions,
-            totalSamples: outcome.totalSamples, metrics: outcome.metrics, software: Self.software,
-            createdAt: Self.timestamp(), auditHead: try registry.auditHead(), coordinator: key.publicKey.fingerprint)
-        let committed = try registry.commit(manifest, signer: key)
+        // A full disk or a damaged audit tail pauses here and retries; nothing is lost.
+        guard let committed = try await whileStoreUnavailable("commit round \(round)", { () throws -> StoredVersion in
+            if let earlier = try committedByEarlierAttempt(round: round, base: base) { return earlier }
+            let parameters = try registry.putObject(SafeTensors.encode(outcome.state.parameters), durable: false)
+            let optimizer = outcome.state.optimizerState.isEmpty ? nil : try registry.putObject(SafeTensors.encode(outcome.state.optimizerState), durable: false)
+            flushAudit()
+            let manifest = VersionManifest(
+                version: base.number + 1, parent: base.number, parentID: base.id, component: component, round: round,
+                strategy: strategy.config, parameters: parameters, optimizerState: optimizer, contributions: outcome.contributions,
+                totalSamples: outcome.totalSamples, metrics: outcome.metrics, software: Self.software,
+                createdAt: Self.timestamp(), auditHead: try registry.auditHead(), coordinator: key.publicKey.fingerprint)
+            return try registry.commit(manifest, signer: key)
+        }) else {
+            phase = .stopping
+            return nil
+        }
         current = (committed, outcome.state)
+        for contribution in outcome.contributions where referenceSamples[contribution.site] == nil {
+            referenceSamples[contribution.site] = contribution.samples
+        }
         let elapsed = (ContinuousClock.now - started).seconds
         onEvent(.versionCommitted(version: committed.number, round: round, sites: outcome.contributions.count,
                                   samples: outcome.totalSamples, elapsedSeconds: elapsed))
@@ -215,6 +254,7 @@ public actor Coordinator {
         record("round-deadline", ["round": String(round), "accepted": String(state.accepted.count)])
         // Mark everyone who has not answered as dropped so the loop closes the round.
         var s = state
+        s.deadlinePassed = true
         s.dropped.formUnion(s.selected.subtracting(s.accepted.keys))
         phase = .training(s)
         wake()
@@ -236,9 +276,10 @@ public actor Coordinator {
         guard !asked.isEmpty else { return }
         let payload = try globalPayload(state.parameters)
         let message = Evaluate(version: version.number, versionID: version.id, parametersID: SafeTensors.contentID(state.parameters))
-        var evaluation = EvaluationState(version: version, asked: Set(asked))
-        evaluation.frameSeq = broadcast(.evaluate(message), to: asked, round: version.manifest.round, payload: payload)
-        phase = .evaluating(evaluation)
+        var opened = EvaluationState(version: version, asked: Set(asked))
+        opened.request = (message, payload)
+        opened.frameSeq = broadcast(.evaluate(message), to: asked, round: version.manifest.round, payload: payload)
+        phase = .evaluating(opened)
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.evaluationDeadlineSeconds))
             await self.evaluationDeadlineReached(version: version.number)
@@ -254,7 +295,7 @@ public actor Coordinator {
                                       evaluations: finished.results.values.sorted { $0.site < $1.site },
                                       createdAt: Self.timestamp(), coordinator: key.publicKey.fingerprint)
         flushAudit()
-        try registry.recordEvaluations(record, signer: key)
+        guard try await whileStoreUnavailable("record the evaluations of version \(version.number)", { try registry.recordEvaluations(record, signer: key) }) != nil else { return }
         onEvent(.evaluationsRecorded(version: version.number, sites: record.evaluations.count, meanLoss: record.weightedMean("loss")))
     }
 
@@ -276,7 +317,7 @@ public actor Coordinator {
             phase = .training(s)
             if s.isComplete { wake() }
         case .evaluating(var s) where s.frameSeq[name] == refSeq && s.results[name] == nil:
-            s.dropped.insert(name)
+            s.refused.insert(name)
             phase = .evaluating(s)
             if s.isComplete { wake() }
         default:
@@ -304,7 +345,7 @@ public actor Coordinator {
             let waiting = s.selected.filter { s.accepted[$0] == nil && !s.dropped.contains($0) && !s.refused.contains($0) }.sorted()
             logger.notice("round \(s.round) training: waiting for \(waiting.joined(separator: ", ")) (\(left))")
         case .evaluating(let s) where !s.isComplete:
-            let waiting = s.asked.filter { s.results[$0] == nil && !s.dropped.contains($0) }.sorted()
+            let waiting = s.asked.filter { s.results[$0] == nil && !s.dropped.contains($0) && !s.refused.contains($0) }.sorted()
             logger.notice("round \(s.version.manifest.round) evaluating version \(s.version.number): waiting for \(waiting.joined(separator: ", ")) (\(left))")
         default:
             break
@@ -313,6 +354,7 @@ public actor Coordinator {
 
     func evaluationDeadlineReached(version: Int) {
         guard case .evaluating(var s) = phase, s.version.number == version else { return }
+        s.deadlinePassed = true
         s.dropped.formUnion(s.asked.subtracting(s.results.keys))
         phase = .evaluating(s)
         wake()
@@ -383,6 +425,7 @@ public actor Coordinator {
             auditBuffer.removeAll()
         } catch {
             logger.error("cannot write audit log", metadata: ["error": "\(error)"])
+            noteStoreFault(error)
         }
     }
 

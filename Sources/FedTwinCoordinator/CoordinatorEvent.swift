@@ -14,4 +14,9 @@ public enum CoordinatorEvent: Sendable, Equatable {
     case evaluationsRecorded(version: Int, sites: Int, meanLoss: Double?)
     case finished(version: Int)
     case stopping(reason: String)
+    /// The store refused a write for a reason an operator can fix (`code`: "no-space",
+    /// "audit-damaged"); the round loop waits and retries `what` every `retrySeconds`.
+    case storePaused(what: String, code: String, reason: String, retrySeconds: Double)
+    /// The store took the write again; the loop continues where it paused.
+    case storeResumed(what: String, pausedSeconds: Double)
 }

@@ -30,6 +30,11 @@ struct RoundState: Sendable {
     /// it names this seq as `refSeq`).
     var taskSeq: [String: UInt64] = [:]
     var bytesIn = 0
+    /// The round's task and its encoded global model, for a site that opens a new session
+    /// during the round (`Coordinator.handOverWork`).
+    var task: (message: TrainingTask, payload: TensorPayload)?
+    /// Set at the deadline: from then on nothing is handed over to a new session.
+    var deadlinePassed = false
     /// Tensor elements of the decoded updates held in `accepted` for aggregation.
     var heldElements = 0
     let started: ContinuousClock.Instant
@@ -46,10 +51,16 @@ struct EvaluationState: Sendable {
     let version: StoredVersion
     let asked: Set<String>
     var results: [String: SiteEvaluation] = [:]
-    /// Sites gone, or that refused the evaluate frame: no evaluation will come from them.
     var dropped: Set<String> = []
     /// The seq of the evaluate frame in each asked session.
     var frameSeq: [String: UInt64] = [:]
+    /// Asked sites whose evaluation was refused on its numbers, or that refused the
+    /// evaluate frame: answered, like `RoundState.refused`.
+    var refused: Set<String> = []
+    /// What was asked and the version's encoded parameters, for a site that opens a new
+    /// session while its evaluation is outstanding.
+    var request: (message: Evaluate, payload: TensorPayload)?
+    var deadlinePassed = false
 
-    var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) } }
+    var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) || refused.contains($0) } }
 }

@@ -64,6 +64,18 @@ public struct Registry: Sendable {
         return try decode(StoreInfo.self, bytes, path: "store.json")
     }
 
+    /// Checks that the store can take a round's writes now: the audit chain can be extended
+    /// (else `auditDamaged`) and `bytes` bytes can be written and synced (else `noSpace`),
+    /// by writing and removing a scratch file. The coordinator calls it before it resumes
+    /// rounds after a store failure.
+    public func checkWritable(bytes: Int) throws {
+        try storage.withWriteLock {
+            _ = try lastAuditEntry()
+            try storage.writeAtomically([UInt8](repeating: 0, count: max(0, bytes)), to: "space-probe", durable: true)
+            try storage.remove("space-probe")
+        }
+    }
+
     // MARK: objects
 
     static func objectPath(_ id: String) -> String { "objects/\(id.prefix(2))/\(id)" }
@@ -79,9 +91,13 @@ public struct Registry: Sendable {
 
     func putObjectUnlocked(_ bytes: [UInt8], durable: Bool = false) throws -> String {
         let id = SHA256.hex(bytes)
-        if try storage.read(Self.objectPath(id)) == nil {
-            try storage.writeAtomically(bytes, to: Self.objectPath(id), durable: durable)
-        }
+        let path = Self.objectPath(id)
+        // An existing object is kept only if it still holds exactly this content. Objects are
+        // written without an fsync and made durable by the next barrier, so a power loss
+        // before it can leave the name with an empty or torn file; never rewriting an existing
+        // name would make every later commit that produces the same content fail.
+        if let existing = try storage.read(path), existing == bytes { return id }
+        try storage.writeAtomically(bytes, to: path, durable: durable)
         return id
     }
 
@@ -142,6 +158,8 @@ public struct Registry: Sendable {
 
     func commitUnlocked(_ manifest: VersionManifest, signer: SigningKey) throws -> StoredVersion {
         let path = Self.versionPath(manifest.version)
+        // A damaged audit tail refuses the commit before anything is written.
+        _ = try lastAuditEntry()
         // Versions are contiguous from 0, so "next after the latest" is an O(1) check:
         // this one must not exist and, unless it is 0, its predecessor must.
         let isNext = try storage.readTail(path, maxBytes: 0) == nil
@@ -190,6 +208,7 @@ public struct Registry: Sendable {
     public func recordEvaluations(_ record: EvaluationRecord, signer: SigningKey) throws {
         try storage.withWriteLock {
             try requireCoordinator(signer)
+            _ = try lastAuditEntry()
             let version = try self.version(record.version)
             guard version.id == record.versionID else {
                 throw RegistryError(path: Self.evaluationPath(record.version), problem: "record names version id \(record.versionID.prefix(12)), the version is \(version.id.prefix(12))")
@@ -215,34 +234,70 @@ public struct Registry: Sendable {
 
     // MARK: sites
 
+    /// Every enrolment; throws on the first file that cannot be read (for listings, where a
+    /// damaged file must not go unnoticed). Lookups use `enrolments()`, which does not let
+    /// one damaged file stand in the way of the other sites.
     public func sites() throws -> [EnrolledSite] {
-        try storage.list("sites").filter { $0.hasSuffix(".json") }.map { name in
+        let scan = try enrolments()
+        if let first = scan.unreadable.first { throw first }
+        return scan.sites
+    }
+
+    /// The enrolments that parse, and an error naming each file that does not.
+    public func enrolments() throws -> EnrolmentScan {
+        var scan = EnrolmentScan()
+        for name in try storage.list("sites") where name.hasSuffix(".json") {
             let path = "sites/\(name)"
-            return try decode(EnrolledSite.self, try storage.read(path) ?? [], path: path)
+            do {
+                let site = try decode(EnrolledSite.self, try storage.read(path) ?? [], path: path)
+                guard "\(site.name).json" == name else {
+                    throw RegistryError(path: path, problem: "holds the enrolment of \(site.name)")
+                }
+                scan.sites.append(site)
+            } catch let error as RegistryError {
+                scan.unreadable.append(RegistryError(path: path, problem: error.problem, code: .corruptEnrolment))
+            }
         }
+        return scan
     }
 
-    /// The enrolment for a key, revoked or not.
+    /// The enrolment for a key, revoked or not. A damaged enrolment file affects only the
+    /// site it belongs to: a key found in a readable enrolment is answered whatever other
+    /// files hold; a key found in none, while some file cannot be read, throws an error
+    /// naming that file (it may be this key's), with code `corruptEnrolment`.
     public func site(fingerprint: Fingerprint) throws -> EnrolledSite? {
-        try sites().first { $0.fingerprint == fingerprint }
+        let scan = try enrolments()
+        if let site = scan.sites.first(where: { $0.fingerprint == fingerprint }) { return site }
+        if let damaged = scan.unreadable.first {
+            let others = scan.unreadable.count > 1 ? " (and \(scan.unreadable.count - 1) more damaged enrolment files)" : ""
+            throw RegistryError(path: damaged.path, problem: "key \(fingerprint.short) is in no readable enrolment, and this one cannot be read\(others): \(damaged.problem); if it is this site's, restore the file from a backup or re-enrol the site",
+                                code: .corruptEnrolment)
+        }
+        return nil
     }
 
+    /// The enrolment named `name`; throws if its file exists but cannot be read.
     public func site(named name: String) throws -> EnrolledSite? {
-        try sites().first { $0.name == name }
+        let scan = try enrolments()
+        if let damaged = scan.unreadable.first(where: { $0.path == "sites/\(name).json" }) { throw damaged }
+        return scan.sites.first { $0.name == name }
     }
 
     /// Records a site's key. Refuses a name or key that is already enrolled.
     @discardableResult
     public func enroll(name: String, key: PublicKey, signer: SigningKey) throws -> EnrolledSite {
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !name.hasPrefix(".") else {
-            throw RegistryError(path: "sites/\(name).json", problem: "site names may hold letters, digits, '-', '_' and '.' only")
+        if let problem = SiteName.problem(name) {
+            // The path shows the name escaped: it may hold control or invisible characters.
+            throw RegistryError(path: "sites/\(name.debugDescription.dropFirst().dropLast()).json", problem: "site name refused: \(problem)")
         }
         return try storage.withWriteLock {
             try requireCoordinator(signer)
+            _ = try lastAuditEntry()
+            // A damaged file refuses its own name only (site(named:) throws for it).
             if let existing = try site(named: name) {
                 throw RegistryError(path: "sites/\(name).json", problem: "site \(name) is already enrolled (key \(existing.fingerprint.short))\(existing.isRevoked ? " and revoked" : "")")
             }
-            if let other = try site(fingerprint: key.fingerprint) {
+            if let other = try enrolments().sites.first(where: { $0.fingerprint == key.fingerprint }) {
                 throw RegistryError(path: "sites/\(other.name).json", problem: "key \(key.fingerprint.short) is already enrolled as \(other.name)")
             }
             let site = EnrolledSite(name: name, publicKey: Hex.encode(key.rawRepresentation), fingerprint: key.fingerprint, enrolledAt: Canonical.now())
@@ -260,6 +315,7 @@ public struct Registry: Sendable {
                 throw RegistryError(path: "sites/\(name).json", problem: "no site named \(name) is enrolled")
             }
             guard !site.isRevoked else { throw RegistryError(path: "sites/\(name).json", problem: "site \(name) is already revoked") }
+            _ = try lastAuditEntry()
             site.revokedAt = Canonical.now()
             try storage.writeAtomically(try Canonical.prettyEncoder.encode(site).bytes, to: "sites/\(name).json")
             try appendAudit(event: "revoke", data: ["site": name, "fingerprint": site.fingerprint.hex], signer: signer)
@@ -327,9 +383,18 @@ public struct Registry: Sendable {
             while end > 0, tail[end - 1] == 0x0a { end -= 1 }  // empty lines
             if end == 0 { return tail.count < window ? nil : try auditEntries().last }
             guard let start = tail[..<end].lastIndex(of: 0x0a).map({ $0 + 1 }) ?? (tail.count < window ? 0 : nil) else { continue }
-            if let entry = try? Canonical.decoder.decode(AuditEntry.self, from: Data(tail[start..<end])) { return entry }
-            return try auditEntries().last
+            if let entry = try? Canonical.decoder.decode(AuditEntry.self, from: Data(tail[start..<end])), entry.hashProblem() == nil {
+                return entry
+            }
+            return try verifiedLastEntry()
         }
+        return try verifiedLastEntry()
+    }
+
+    /// The last entry found by reading the whole log, refusing (code `auditDamaged`, with
+    /// what to do) a log whose tail does not verify: nothing may be chained to it.
+    private func verifiedLastEntry() throws -> AuditEntry? {
+        if let damage = try auditDamage() { throw damage.error(location: storage.location) }
         return try auditEntries().last
     }
 
@@ -339,26 +404,6 @@ public struct Registry: Sendable {
             "parameters": manifest.parameters, "contributions": String(manifest.contributions.count),
             "sites": manifest.contributions.map(\.site).joined(separator: ","),
         ]
-    }
-
-    /// Repairs what a crash between a commit's two barriers can leave: a committed version
-    /// whose `version-committed` audit entry was lost. Called by the coordinator at start.
-    /// Returns the versions it re-recorded.
-    @discardableResult
-    public func reconcile(signer: SigningKey) throws -> [Int] {
-        try storage.withWriteLock {
-            try requireCoordinator(signer)
-            let recorded = Set(try auditEntries().filter { $0.event == "version-committed" || $0.event == "version-committed-recovered" }.compactMap { $0.data["id"] })
-            var repaired: [Int] = []
-            for number in try versionNumbers() {
-                let v = try version(number)
-                if !recorded.contains(v.id) {
-                    try appendAudit(event: "version-committed-recovered", data: Self.commitAuditData(v.manifest, id: v.id), signer: signer, durable: true)
-                    repaired.append(number)
-                }
-            }
-            return repaired
-        }
     }
 
     /// Every entry in order. A line that is not a valid entry is an error naming its line.
@@ -396,7 +441,8 @@ public struct Registry: Sendable {
 
     func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], path: String) throws -> T {
         do {
-            return try Canonical.decoder.decode(type, from: Data(bytes))
+            // Store files are read as strictly as frames: a repeated key is refused.
+            return try StrictJSON.decode(type, from: Data(bytes), decoder: Canonical.decoder)
         } catch {
             throw RegistryError(path: path, problem: "cannot parse: \(error)")
         }

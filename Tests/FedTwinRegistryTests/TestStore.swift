@@ -85,32 +85,33 @@ struct TestStore {
     }
 
     /// One round as the coordinator runs it: store the frames, aggregate, store the new
-    /// state, commit the signed manifest.
+    /// state, commit the signed manifest. `durable: false` stores the objects as the
+    /// coordinator does, left to the commit's barrier.
     @discardableResult
-    func commitRound(sites indices: [Int]? = nil) throws -> StoredVersion {
+    func commitRound(sites indices: [Int]? = nil, durable: Bool = true) throws -> StoredVersion {
         let parent = try registry.latestVersion()
         let round = parent.manifest.round + 1
-        let pending = try storeUpdates(parent: parent, round: round, sites: indices)
-        let manifest = try nextManifest(parent: parent, round: round, pending: pending)
+        let pending = try storeUpdates(parent: parent, round: round, sites: indices, durable: durable)
+        let manifest = try nextManifest(parent: parent, round: round, pending: pending, durable: durable)
         return try registry.commit(manifest, signer: coordinator)
     }
 
     /// Stores each site's update frame for `round` as an object, as the coordinator does on
     /// arrival, and returns the contributions to aggregate (all sites by default).
-    func storeUpdates(parent: StoredVersion, round: Int, sites indices: [Int]? = nil) throws -> [PendingContribution] {
+    func storeUpdates(parent: StoredVersion, round: Int, sites indices: [Int]? = nil, durable: Bool = true) throws -> [PendingContribution] {
         try (indices ?? Array(sites.indices)).map { index in
-            let id = try registry.putObject(try updateFrame(site: index, parent: parent, round: round))
+            let id = try registry.putObject(try updateFrame(site: index, parent: parent, round: round), durable: durable)
             let site = try #require(try registry.site(named: sites[index].name))
             return PendingContribution(site: site, frameID: id)
         }
     }
 
     /// The manifest the coordinator would commit after aggregating `pending` on `parent`.
-    func nextManifest(parent: StoredVersion, round: Int, pending: [PendingContribution]) throws -> VersionManifest {
+    func nextManifest(parent: StoredVersion, round: Int, pending: [PendingContribution], durable: Bool = true) throws -> VersionManifest {
         let strategy = try strategy.makeStrategy()
         let outcome = try registry.aggregate(parent: parent, strategy: strategy, updates: pending)
-        let parameters = try registry.putObject(SafeTensors.encode(outcome.state.parameters))
-        let optimizer = outcome.state.optimizerState.isEmpty ? nil : try registry.putObject(SafeTensors.encode(outcome.state.optimizerState))
+        let parameters = try registry.putObject(SafeTensors.encode(outcome.state.parameters), durable: durable)
+        let optimizer = outcome.state.optimizerState.isEmpty ? nil : try registry.putObject(SafeTensors.encode(outcome.state.optimizerState), durable: durable)
         return VersionManifest(
             version: parent.number + 1, parent: parent.number, parentID: parent.id, component: Self.component, round: round,
             strategy: strategy.config, parameters: parameters, optimizerState: optimizer, contributions: outcome.contributions,
@@ -121,7 +122,7 @@ struct TestStore {
 
     /// Every site evaluates `version` (signed evaluation frames) and the record is stored.
     @discardableResult
-    func recordEvaluations(of version: StoredVersion) throws -> EvaluationRecord {
+    func recordEvaluations(of version: StoredVersion, durable: Bool = true) throws -> EvaluationRecord {
         var evaluations: [SiteEvaluation] = []
         for (index, site) in sites.enumerated() {
             let metrics = ["loss": 2.0 / Double(version.number + 1) + 0.1 * Double(index), "mae": 1.0 / Double(version.number + 1)]
@@ -131,7 +132,7 @@ struct TestStore {
             let frame = try MessageCodec().encode(.evaluation(Evaluation(versionID: version.id, samples: samples, metrics: metrics)),
                                                   envelope: envelope, signer: site.key)
             evaluations.append(SiteEvaluation(site: site.name, fingerprint: site.key.publicKey.fingerprint, samples: samples,
-                                              metrics: metrics, frame: try registry.putObject(frame)))
+                                              metrics: metrics, frame: try registry.putObject(frame, durable: durable)))
         }
         let record = EvaluationRecord(version: version.number, versionID: version.id, evaluations: evaluations,
                                       createdAt: Self.now(), coordinator: coordinator.publicKey.fingerprint)

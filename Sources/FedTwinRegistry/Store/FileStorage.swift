@@ -31,7 +31,7 @@ public struct FileStorage: RegistryStorage {
         let fd = open(full(path), O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
-            throw RegistryError(path: path, problem: "cannot open: \(String(cString: strerror(errno)))")
+            throw RegistryError.posix(path, "cannot open")
         }
         defer { close(fd) }
         let size = Int(lseek(fd, 0, SEEK_END))
@@ -50,16 +50,16 @@ public struct FileStorage: RegistryStorage {
 
     public func sync() throws {
         let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw RegistryError(path: root, problem: "cannot open store directory: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw RegistryError.posix(root, "cannot open store directory") }
         defer { close(fd) }
-        guard fedtwin_syncfs(fd) == 0 else { throw RegistryError(path: root, problem: "syncfs failed: \(String(cString: strerror(errno)))") }
+        guard fedtwin_syncfs(fd) == 0 else { throw RegistryError.posix(root, "syncfs failed") }
     }
 
     public func appendLines(_ lines: [[UInt8]], to path: String, durable: Bool) throws {
         let p = full(path)
         try AtomicFile.makeDirectory((p as NSString).deletingLastPathComponent)
         let fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RegistryError(path: path, problem: "cannot open for append: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw RegistryError.posix(path, "cannot open for append") }
         defer { close(fd) }
         // Cut a torn last line (a crash mid-append) back to the last newline.
         let size = lseek(fd, 0, SEEK_END)
@@ -74,7 +74,7 @@ public struct FileStorage: RegistryStorage {
                     if byte == 0x0a { break }
                     position -= 1
                 }
-                guard ftruncate(fd, position) == 0 else { throw RegistryError(path: path, problem: "cannot cut torn last line") }
+                guard ftruncate(fd, position) == 0 else { throw RegistryError.posix(path, "cannot cut torn last line") }
             }
         }
         lseek(fd, 0, SEEK_END)
@@ -82,8 +82,17 @@ public struct FileStorage: RegistryStorage {
         for line in lines { chunk += line + [0x0a] }
         try AtomicFile.writeAll(fd, chunk, path: path)
         if durable {
-            guard fsync(fd) == 0 else { throw RegistryError(path: path, problem: "fsync failed: \(String(cString: strerror(errno)))") }
+            guard fsync(fd) == 0 else { throw RegistryError.posix(path, "fsync failed") }
         }
+    }
+
+    public func move(_ path: String, to destination: String) throws {
+        guard FileManager.default.fileExists(atPath: full(path)) else { throw RegistryError(path: path, problem: "missing") }
+        try AtomicFile.move(full(path), to: full(destination))
+    }
+
+    public func remove(_ path: String) throws {
+        guard unlink(full(path)) == 0 || errno == ENOENT else { throw RegistryError.posix(path, "cannot remove") }
     }
 
     public func list(_ directory: String) throws -> [String] {

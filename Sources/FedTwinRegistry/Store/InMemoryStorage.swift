@@ -29,6 +29,17 @@ public final class InMemoryStorage: RegistryStorage {
 
     public func sync() throws {}
 
+    public func move(_ path: String, to destination: String) throws {
+        try files.withLock { files in
+            guard let bytes = files.removeValue(forKey: path) else { throw RegistryError(path: path, problem: "missing") }
+            files[destination] = bytes
+        }
+    }
+
+    public func remove(_ path: String) throws {
+        files.withLock { _ = $0.removeValue(forKey: path) }
+    }
+
     public func list(_ directory: String) throws -> [String] {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         return files.withLock { files in

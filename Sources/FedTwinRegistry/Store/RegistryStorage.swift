@@ -6,6 +6,11 @@
 /// `sync()` (or immediately with `durable: true`). The registry orders its writes around
 /// barriers so that a crash at any instant leaves the last committed version intact.
 ///
+/// Writes fail with `RegistryError.Code.noSpace` when the file system is full, and leave
+/// nothing half-visible behind: the registry (and the coordinator) can wait and retry.
+/// `SimulatedDiskStorage` models the page cache against the disk, so tests can cut the
+/// power at any step and fill the disk on purpose.
+///
 /// Paths are relative to the store root and use "/" (e.g. "versions/000003.json").
 public protocol RegistryStorage: Sendable {
     /// The file's bytes, or nil if it does not exist.
@@ -20,6 +25,12 @@ public protocol RegistryStorage: Sendable {
     func appendLines(_ lines: [[UInt8]], to path: String, durable: Bool) throws
     /// A durability barrier: everything written before it is on stable storage after it.
     func sync() throws
+    /// Renames a file (creating the destination's directory), durable on return. The
+    /// registry uses it to set a damaged file aside, never to delete one.
+    func move(_ path: String, to destination: String) throws
+    /// Removes a file if it exists. Only for the registry's own scratch files (the
+    /// free-space probe); store data is moved aside, never removed.
+    func remove(_ path: String) throws
     /// File names directly inside `directory` (empty if it does not exist).
     func list(_ directory: String) throws -> [String]
     /// Runs `body` holding the store's exclusive writer lock.

@@ -14,6 +14,9 @@ extension Registry {
     /// verifies. `anchors` closes that gap: hashes (or prefixes of at least 16 hex digits)
     /// of entries a reviewer recorded earlier, outside the store — each must still be in
     /// the chain, so history up to it cannot have been truncated or rewritten.
+    ///
+    /// Where the chain stops verifying — the damaged tail `fedtwin audit quarantine` moves
+    /// aside — is `auditDamage()`.
     public func verifyAudit(anchors: [String] = []) -> VerificationReport {
         var report = VerificationReport()
         let key: PublicKey
@@ -112,7 +115,9 @@ extension Registry {
             report.fail("version \(missing)", "does not exist (versions: \(all.first ?? 0)…\(all.last ?? 0))")
         }
         let targets = requested ?? all
-        let sites = (try? self.sites()) ?? []
+        let enrolments = (try? self.enrolments()) ?? EnrolmentScan()
+        for damaged in enrolments.unreadable { report.fail(damaged.path, damaged.problem) }
+        let sites = enrolments.sites
         for number in targets where all.contains(number) {
             let subject = "version \(number)"
             guard let bytes = try? storage.read(Self.versionPath(number)), let version = try? self.version(number) else {
