@@ -89,6 +89,23 @@ struct MSPCTests {
         let verdict = try component.assess(bad, with: component.monitor(global))
         #expect(!verdict.inControl)
         #expect(verdict.topContributors.first?.variable == "T")
+        // Shares are the per-variable sums over the total summed in variable order: bit for
+        // bit the same in every process (a dictionary's order is seeded per process).
+        let monitor = try component.monitor(global)
+        let variables = component.unfolding.variables
+        for record in records + [bad] {
+            let assessed = try component.assess(record, with: monitor, top: variables.count)
+            let scored = monitor.score(try component.unfolding.row(record))
+            let contributions = scored.spe / assessed.speLimit99 >= scored.t2 / assessed.t2Limit99
+                ? scored.speContributions : scored.t2Contributions.map { max($0, 0) }
+            var perVariable = [Double](repeating: 0, count: variables.count)
+            for (column, c) in contributions.enumerated() { perVariable[column % variables.count] += c }
+            let total = perVariable.reduce(0, +)
+            for (name, share) in assessed.topContributors {
+                let k = try #require(variables.firstIndex { $0.rawValue == name })
+                #expect(share == perVariable[k] / total, "\(record.batchID) \(name): \(share) vs \(perVariable[k] / total)")
+            }
+        }
         // Batches shorter than the monitoring window are refused, not silently padded.
         var short = records[13]
         short.time = Array(short.time.prefix(10))

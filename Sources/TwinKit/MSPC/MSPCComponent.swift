@@ -53,13 +53,14 @@ public struct MSPCComponent: TwinComponent {
         let q95 = monitor.speLimit(0.95), q99 = monitor.speLimit(0.99)
         let useSPE = s.spe / max(q99, 1e-300) >= s.t2 / max(t99, 1e-300)
         let contributions = useSPE ? s.speContributions : s.t2Contributions.map { max($0, 0) }
-        var byVariable: [String: Double] = [:]
-        for (column, c) in contributions.enumerated() {
-            byVariable[unfolding.variables[column % unfolding.variables.count].rawValue, default: 0] += c
-        }
-        let total = max(byVariable.values.reduce(0, +), 1e-300)
-        let ranked = byVariable.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(top).map { (variable: $0.key, share: $0.value / total) }
+        // Summed in the unfolding's variable order (not a dictionary's, which changes from
+        // run to run), so the same batch gets bit-identical shares every time.
+        var byVariable = [Double](repeating: 0, count: unfolding.variables.count)
+        for (column, c) in contributions.enumerated() { byVariable[column % unfolding.variables.count] += c }
+        let total = max(byVariable.reduce(0, +), 1e-300)
+        let names = unfolding.variables.map(\.rawValue)
+        let ranked = zip(names, byVariable).sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+            .prefix(top).map { (variable: $0.0, share: $0.1 / total) }
         return BatchAssessment(batchID: record.batchID, t2: s.t2, spe: s.spe, t2Limit95: t95, t2Limit99: t99,
                                speLimit95: q95, speLimit99: q99, topContributors: Array(ranked))
     }
