@@ -14,7 +14,9 @@ struct MSPCFederationTests {
         let ws = try Workspace("mspc")
         defer { ws.cleanup() }
         let fed = try await Federation.make(ws, component: "mspc-monitor", sites: Self.sites)
-        let data = try await fed.simulate(Self.sites, batchCount: 8)
+        // 24 batches a site: 54 reference batches over 147 columns give a residual spectrum
+        // with h0 < 0 (−0.042 when measured), where the Jackson–Mudholkar limits were inverted.
+        let data = try await fed.simulate(Self.sites, batchCount: 24)
         // Deadlines far above the run's length: waiting one out fails the time check below.
         let (coordinator, port) = try await fed.startCoordinator(["--rounds", "1", "--min-sites", "3", "--round-deadline", "120",
                                                                   "--evaluation-deadline", "120"])
@@ -45,12 +47,16 @@ struct MSPCFederationTests {
                                                  "--data-config", "data/site-a/data.json", "--json"])
         let report = try #require((try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])?["report"] as? [String: Any])
         let batches = try #require(report["batches"] as? [[String: Any]])
-        #expect(batches.count == 8)
+        #expect(batches.count == 24)
         for b in batches {
             let q95 = try #require(b["speLimit95"] as? Double), q99 = try #require(b["speLimit99"] as? Double)
             let t95 = try #require(b["t2Limit95"] as? Double), t99 = try #require(b["t2Limit99"] as? Double)
             #expect(q99 > q95 && t99 > t95, "limits out of order: \(b)")
         }
+        // site-a's own batches, 18 of them reference batches, are in control (23 of 24 when
+        // measured; with the inverted limits nearly all were out of control).
+        let outOfControl = batches.filter { $0["verdict"] as? String == "out of control" }.count
+        #expect(outOfControl <= 3, "\(outOfControl) of site-a's 24 batches out of control:\n\(out)")
     }
 
     @Test("A version the sites cannot evaluate (2 reference batches) is declined with a reject; the coordinator stops waiting at once",
