@@ -95,7 +95,7 @@ struct AuditCommand: ParsableCommand {
             // Where the chain stops verifying: the tail the coordinator will not append to.
             let damage = try? registry.auditDamage()
             let advice = damage.map {
-                "damaged tail: lines \($0.line)–\($0.line + $0.lines - 1) from line \($0.line) (\($0.reason)); the coordinator will not append to this log. " +
+                "damaged tail: \($0.range) of audit.log (line \($0.line): \($0.reason)); the coordinator will not append to this log. " +
                     "`fedtwin audit quarantine --store \(options.store) --coordinator-key KEY` moves them to \(options.store)/quarantine/ (kept) and records that in the chain"
             }
             if json {
@@ -141,7 +141,7 @@ struct AuditCommand: ParsableCommand {
             let moved = try options.withStoreErrors { try registry.quarantineAuditTail(signer: signer) }
             let d = moved.damage
             print("line \(d.line): \(d.reason)")
-            print("moved lines \(d.line)–\(d.line + d.lines - 1) (\(moved.bytes) bytes, sha256 \(moved.sha256.prefix(16))…) to \(options.store)/\(moved.file)")
+            print("moved \(d.range) (\(moved.bytes) bytes, sha256 \(moved.sha256.prefix(16))…) to \(options.store)/\(moved.file)")
             print("recorded as audit entry \(moved.entry.seq) (audit-tail-quarantined); `fedtwin audit verify --store \(options.store)` checks the chain")
         }
     }

@@ -11,6 +11,11 @@ extension Coordinator {
     /// `onBound` hears the actual port (useful with port 0) before the first round waits.
     public nonisolated func runService(transport: TransportConfiguration,
                                        onBound: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        // A frame refused from its prefix is answered with a reject signed by this
+        // coordinator's key before the close (PROTOCOL.md §2), unless the caller set another.
+        var answering = transport
+        if answering.refusalAnswer == nil { answering.refusalAnswer = Self.refusalAnswer(signer: key) }
+        let transport = answering
         let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [config, logger] in

@@ -37,6 +37,8 @@ public actor Coordinator {
     var current: (version: StoredVersion, state: ModelState)?
     /// Bounds the audit entries unidentified peers can cause (Coordinator+Sessions.swift).
     var refusals = RefusalThrottle()
+    /// Bounds the sessions and audit entries each enrolled site can cause (Coordinator+Sessions.swift).
+    var identities = IdentityThrottle()
     /// The last store write that failed for a reason an operator can fix (disk full, damaged
     /// audit tail): the loop checks the store before it starts the next round
     /// (Coordinator+Store.swift).
@@ -113,6 +115,7 @@ public actor Coordinator {
             }
             round += 1
         }
+        auditSuppressedRefusals(force: true)
         flushAudit()
         if stopRequested {
             phase = .stopping
@@ -166,7 +169,9 @@ public actor Coordinator {
                                        seed: config.training.seed &+ UInt64(round)),
             deadlineSeconds: config.roundDeadlineSeconds, updateEncoding: config.updateEncoding,
             updateBlockSize: config.updateBlockSize, updateCompressionLevel: config.updateCompressionLevel)
-        phase = .training(RoundState(round: round, base: base, selected: Set(selected), started: started))
+        var opened = RoundState(round: round, base: base, selected: Set(selected), started: started)
+        opened.task = (task, payload)
+        phase = .training(opened)
         onEvent(.roundStarted(round: round, of: config.rounds, sites: selected))
         record("round-started", ["round": String(round), "base": base.id, "sites": selected.joined(separator: ","), "parameters": parametersID])
         broadcast(.task(task), to: selected, round: round, payload: payload)
@@ -245,6 +250,7 @@ public actor Coordinator {
         record("round-deadline", ["round": String(round), "accepted": String(state.accepted.count)])
         // Mark everyone who has not answered as dropped so the loop closes the round.
         var s = state
+        s.deadlinePassed = true
         s.dropped.formUnion(s.selected.subtracting(s.accepted.keys))
         phase = .training(s)
         wake()
@@ -266,7 +272,9 @@ public actor Coordinator {
         guard !asked.isEmpty else { return }
         let payload = try TensorPayload.encode(state.parameters, options: PayloadOptions(encoding: .f32, compressionLevel: config.taskCompressionLevel.map(Int32.init)))
         let message = Evaluate(version: version.number, versionID: version.id, parametersID: SafeTensors.contentID(state.parameters))
-        phase = .evaluating(EvaluationState(version: version, asked: Set(asked)))
+        var opened = EvaluationState(version: version, asked: Set(asked))
+        opened.request = (message, payload)
+        phase = .evaluating(opened)
         broadcast(.evaluate(message), to: asked, round: version.manifest.round, payload: payload)
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.evaluationDeadlineSeconds))
@@ -287,6 +295,7 @@ public actor Coordinator {
 
     func evaluationDeadlineReached(version: Int) {
         guard case .evaluating(var s) = phase, s.version.number == version else { return }
+        s.deadlinePassed = true
         s.dropped.formUnion(s.asked.subtracting(s.results.keys))
         phase = .evaluating(s)
         wake()

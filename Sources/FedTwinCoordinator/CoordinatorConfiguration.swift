@@ -214,7 +214,12 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         try require((1...65536).contains(updateBlockSize), "updateBlockSize", "must be 1…65536")
         try require(updateCompressionLevel.map { (0...9).contains($0) } ?? true, "updateCompressionLevel", "must be 0…9 or absent")
         try require(taskCompressionLevel.map { (0...9).contains($0) } ?? true, "taskCompressionLevel", "must be 0…9 or absent")
-        try require(training.epochs >= 1, "training.epochs", "must be at least 1")
+        try require((1...MessageBounds.maxEpochs).contains(training.epochs), "training.epochs", "must be 1…\(MessageBounds.maxEpochs), got \(training.epochs)")
+        try require((1...MessageBounds.maxBatchSize).contains(training.batchSize), "training.batchSize",
+                    "must be 1…\(MessageBounds.maxBatchSize), got \(training.batchSize)")
+        try require(training.proximalMu >= 0 && training.proximalMu.isFinite, "training.proximalMu", "must be a finite number ≥ 0")
+        try require(MessageBounds.heartbeatSecondsRange.contains(heartbeatSeconds), "heartbeatSeconds",
+                    "must be within \(MessageBounds.heartbeatSecondsRange), got \(heartbeatSeconds)")
         try require(training.learningRate > 0 && training.learningRate.isFinite, "training.learningRate", "must be positive")
         try require(maxBodyMiB >= 1 && maxBodyMiB <= 4095, "maxBodyMiB", "must be 1…4095")
         try require((1...65536).contains(maxHeaderKiB), "maxHeaderKiB", "must be 1…65536, got \(maxHeaderKiB)")

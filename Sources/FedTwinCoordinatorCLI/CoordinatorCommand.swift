@@ -148,13 +148,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
             // that same key and the key must be enrolled (checked, refused and audited there).
             tls = try TLSContext(role: .server, certificate: certificate, key: signingKey, acceptPeer: nil)
         }
-        let transport = TransportConfiguration(
+        let configured = TransportConfiguration(
             limits: settings.frameLimits,
             readTimeout: .seconds(settings.readTimeoutSeconds),
             maxConnections: settings.maxConnections,
             maxPendingHandshakes: settings.maxPendingHandshakes,
             handshakeTimeout: .seconds(settings.handshakeTimeoutSeconds),
             tls: tls)
+        let transport = configured
         do {
             try await coordinator.runService(transport: transport, onBound: { port in
                 progress.report(.listening(port: port))

@@ -286,8 +286,9 @@ public struct Registry: Sendable {
     /// Records a site's key. Refuses a name or key that is already enrolled.
     @discardableResult
     public func enroll(name: String, key: PublicKey, signer: SigningKey) throws -> EnrolledSite {
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !name.hasPrefix(".") else {
-            throw RegistryError(path: "sites/\(name).json", problem: "site names may hold letters, digits, '-', '_' and '.' only")
+        if let problem = SiteName.problem(name) {
+            // The path shows the name escaped: it may hold control or invisible characters.
+            throw RegistryError(path: "sites/\(name.debugDescription.dropFirst().dropLast()).json", problem: "site name refused: \(problem)")
         }
         return try storage.withWriteLock {
             try requireCoordinator(signer)

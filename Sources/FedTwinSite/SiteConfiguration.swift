@@ -1,5 +1,6 @@
 import FedTwinWire
 import Foundation
+import FedTwinWire
 
 /// A site worker's settings, as a JSON file the site's data scientist edits
 /// (`fedtwin-site --config site.json`); flags override it.
@@ -106,6 +107,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         func require(_ ok: Bool, _ key: String, _ problem: String) throws {
             if !ok { throw SiteError(.configuration(file: file, key: key, problem: problem)) }
         }
+        try require(SiteName.isValid(name), "name", SiteName.problem(name) ?? "")
         try require((1...65535).contains(coordinatorPort), "coordinatorPort", "must be 1…65535")
         let fp = coordinatorFingerprint.lowercased()
         try require(fp.count >= 16 && fp.count <= 64 && fp.allSatisfy(\.isHexDigit), "coordinatorFingerprint",

@@ -157,7 +157,7 @@ public struct SiteWorker: Sendable {
         let sealed = try codec.parse(first)
         if let reject = sealed.claimedReject() {
             switch reject.code {
-            case .shuttingDown, .duplicateSession, .timeout, .internalError:
+            case .shuttingDown, .duplicateSession, .rateLimited, .timeout, .internalError:
                 return .turnedAway("\(reject.code): \(reject.reason)")
             default:
                 throw SiteError(.refused(code: reject.code.rawValue, reason: reject.reason))

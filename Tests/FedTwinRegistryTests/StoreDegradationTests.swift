@@ -102,4 +102,18 @@ struct StoreDegradationTests {
         _ = try store.commitRound()
         #expect(store.registry.verify(replay: true).passed)
     }
+
+    #if os(Linux)
+    @Test func aRealENOSPCCarriesTheNoSpaceCode() throws {
+        // /dev/full fails every write with ENOSPC: an audit.log linked to it is a full disk.
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/audit.log", withDestinationPath: "/dev/full")
+        let error = try #require(throws: RegistryError.self) {
+            try FileStorage(root: dir.path).appendLines([Array("{}".utf8)], to: "audit.log", durable: true)
+        }
+        #expect(error.code == .noSpace)
+        #expect(error.isRecoverableByOperator)
+    }
+    #endif
 }

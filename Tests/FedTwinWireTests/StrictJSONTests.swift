@@ -67,6 +67,32 @@ struct StrictJSONTests {
         }
     }
 
+    @Test("a task a site could not train with, or a welcome with a zero heartbeat, is refused on encoding and on receipt")
+    func settingBounds() throws {
+        let key = Keys.a
+        let envelope = Envelope(sender: key.publicKey.fingerprint)
+        func task(_ edit: (inout TrainingTask) -> Void) -> Message {
+            var t = TrainingTask(baseVersion: 1, baseVersionID: sampleBaseID, parametersID: sampleBaseID, component: "c",
+                                 training: TrainingSettings(epochs: 1, learningRate: 0.1, batchSize: 8, proximalMu: 0, seed: 1), deadlineSeconds: 30)
+            edit(&t)
+            return .task(t)
+        }
+        let payload = try TensorPayload.encode([], options: PayloadOptions(encoding: .f32, compressionLevel: nil))
+        #expect(throws: FrameError(.limitExceeded(field: "task.training.batchSize", value: 0, limit: 1))) {
+            try MessageCodec().encode(task { $0.training.batchSize = 0 }, envelope: envelope, payload: payload, signer: key)
+        }
+        #expect(throws: FrameError(.limitExceeded(field: "task.training.epochs", value: 1_000_000, limit: MessageBounds.maxEpochs))) {
+            try MessageCodec().encode(task { $0.training.epochs = 1_000_000 }, envelope: envelope, payload: payload, signer: key)
+        }
+        // On receipt: a header written past the encoder's checks.
+        let header = try craftHeader(task { $0.training.learningRate = -1 }, manifest: payload.manifest)
+        let error = #expect(throws: FrameError.self) { try receive(try craftFrame(type: .task, header: header)) }
+        #expect(error?.reasonCode == .malformedFrame)
+        let welcome = Message.welcome(Welcome(component: "c", currentVersion: 0, currentVersionID: nil, heartbeatSeconds: 0, software: "s",
+                                              coordinatorKey: Hex.encode(key.publicKey.rawRepresentation)))
+        #expect(throws: FrameError.self) { try MessageCodec().encode(welcome, envelope: envelope, signer: key) }
+    }
+
     @Test("free-form strings are bounded; a long reject reason is cut rather than refused")
     func textBounds() throws {
         let key = Keys.a

@@ -13,12 +13,15 @@ public struct AuditDamage: Sendable, Equatable {
     /// What is wrong with the first damaged line.
     public var reason: String
 
+    /// "line 7" or "lines 7–9": the damaged tail, for messages.
+    public var range: String { lines == 1 ? "line \(line)" : "lines \(line)–\(line + lines - 1)" }
+
     /// The error an append to the damaged log fails with: what is wrong and what to do.
     public func error(location: String) -> RegistryError {
         RegistryError(path: "audit.log", problem: """
-            line \(line) does not verify (\(reason)), so no entry can be chained after it and nothing is written. \
-            Inspect it with `fedtwin audit verify --store \(location)`; `fedtwin audit quarantine --store \(location)` \
-            moves lines \(line)–\(line + lines - 1) aside into quarantine/ (kept, not deleted) and records that in the chain
+            line \(line) does not verify (\(reason)), so no entry can be chained after it and nothing was written. \
+            Inspect it with `fedtwin audit verify --store \(location)`; `fedtwin audit quarantine --store \(location) \
+            --coordinator-key KEY` moves \(range) aside into quarantine/ (kept, not deleted) and records that in the chain
             """, code: .auditDamaged)
     }
 }

@@ -21,15 +21,15 @@ enum AtomicFile {
         let directory = (path as NSString).deletingLastPathComponent
         let temp = "\(directory)/.tmp-\((path as NSString).lastPathComponent)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RegistryError.posix(temp, "cannot create") }
+        guard fd >= 0 else { throw RegistryError.posix(path, "cannot create a temporary file for it") }
         var ok = false
         defer {
             if !ok { unlink(temp) }
         }
         do {
             defer { close(fd) }
-            try writeAll(fd, bytes, path: temp)
-            guard !durable || fsync(fd) == 0 else { throw RegistryError.posix(temp, "fsync failed") }
+            try writeAll(fd, bytes, path: path)
+            guard !durable || fsync(fd) == 0 else { throw RegistryError.posix(path, "fsync failed") }
         }
         guard rename(temp, path) == 0 else { throw RegistryError.posix(path, "rename failed") }
         ok = true

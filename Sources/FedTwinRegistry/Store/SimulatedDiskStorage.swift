@@ -69,6 +69,9 @@ public final class SimulatedDiskStorage: RegistryStorage {
         var poweredOff = false
         /// Bytes that may still be written; nil = unlimited.
         var freeBytes: Int?
+        /// When set, appends fail with `noSpace` while other writes go on (a quota hit
+        /// between a commit's manifest and its audit entry).
+        var appendsFail = false
 
         mutating func step() throws {
             if poweredOff { throw PowerLoss() }
@@ -138,6 +141,12 @@ public final class SimulatedDiskStorage: RegistryStorage {
     /// changes nothing.
     public func setFreeBytes(_ bytes: Int?) {
         state.withLock { $0.freeBytes = bytes }
+    }
+
+    /// Makes appends (the audit log) fail with `noSpace` while other writes succeed, or
+    /// lets them succeed again: the write that fails last in a commit.
+    public func setAppendsFail(_ fail: Bool) {
+        state.withLock { $0.appendsFail = fail }
     }
 
     /// An independent copy of this disk, page cache and all: one crash test per copy.
@@ -222,6 +231,9 @@ public final class SimulatedDiskStorage: RegistryStorage {
         try state.withLock { s in
             var chunk: [UInt8] = []
             for line in lines { chunk += line + [0x0a] }
+            if s.appendsFail, !s.poweredOff {
+                throw RegistryError(path: path, problem: "write failed: No space left on device (simulated, appends only)", code: .noSpace)
+            }
             try s.reserve(chunk.count, path: path)
             try s.step()  // the appended data, in the page cache
             let id: Int

@@ -24,6 +24,24 @@ public enum MessageBounds {
     /// Most `recipients` of one multi-addressed frame.
     public static let maxRecipients = 1 << 16
 
+    /// Most local epochs a task may ask for.
+    public static let maxEpochs = 100_000
+    /// Largest minibatch a task may ask for.
+    public static let maxBatchSize = 1 << 24
+    /// Heartbeat interval a welcome may announce, in seconds (a zero interval would make the
+    /// site send heartbeats without pause; a huge one would let its connection time out).
+    public static let heartbeatSecondsRange = 0.01...3600.0
+
+    static func integer(_ value: Int, _ field: String, _ range: ClosedRange<Int>) throws {
+        guard range.contains(value) else {
+            throw FrameError(.limitExceeded(field: field, value: value, limit: value < range.lowerBound ? range.lowerBound : range.upperBound))
+        }
+    }
+
+    static func number(_ value: Double, _ field: String, _ ok: Bool, _ expected: String) throws {
+        guard value.isFinite, ok else { throw FrameError(.malformedHeader("\(field) must be \(expected), got \(value)")) }
+    }
+
     static func text(_ value: String, _ field: String, limit: Int = maxTextBytes) throws {
         let count = value.utf8.count
         if count > limit { throw FrameError(.limitExceeded(field: field, value: count, limit: limit)) }
@@ -79,11 +97,23 @@ extension Message {
             try MessageBounds.list(m.compression.count, "hello.compression entries")
             for e in m.encodings + m.compression { try MessageBounds.text(e, "hello list entry") }
         case .welcome(let m):
+            try MessageBounds.integer(m.currentVersion, "welcome.currentVersion", 0...Int.max)
+            try MessageBounds.number(m.heartbeatSeconds, "welcome.heartbeatSeconds", MessageBounds.heartbeatSecondsRange.contains(m.heartbeatSeconds),
+                                     "within \(MessageBounds.heartbeatSecondsRange) seconds")
             try MessageBounds.text(m.component, "welcome.component")
             try MessageBounds.text(m.software, "welcome.software")
             try MessageBounds.text(m.currentVersionID ?? "", "welcome.currentVersionID", limit: id)
             try MessageBounds.text(m.coordinatorKey, "welcome.coordinatorKey", limit: id)
         case .task(let m):
+            // Settings a site trains with: bounded so that a task cannot trap or hang it.
+            try MessageBounds.integer(m.baseVersion, "task.baseVersion", 0...Int.max)
+            try MessageBounds.integer(m.training.epochs, "task.training.epochs", 1...MessageBounds.maxEpochs)
+            try MessageBounds.integer(m.training.batchSize, "task.training.batchSize", 1...MessageBounds.maxBatchSize)
+            try MessageBounds.number(m.training.learningRate, "task.training.learningRate", m.training.learningRate > 0, "finite and > 0")
+            try MessageBounds.number(m.training.proximalMu, "task.training.proximalMu", m.training.proximalMu >= 0, "finite and ≥ 0")
+            try MessageBounds.number(m.deadlineSeconds, "task.deadlineSeconds", m.deadlineSeconds > 0, "finite and > 0")
+            try MessageBounds.integer(m.updateBlockSize, "task.updateBlockSize", 1...65536)
+            if let level = m.updateCompressionLevel { try MessageBounds.integer(level, "task.updateCompressionLevel", 0...9) }
             try MessageBounds.text(m.baseVersionID, "task.baseVersionID", limit: id)
             try MessageBounds.text(m.parametersID, "task.parametersID", limit: id)
             try MessageBounds.text(m.component, "task.component")
@@ -92,6 +122,7 @@ extension Message {
             try MessageBounds.text(m.baseVersionID, "update.baseVersionID", limit: id)
             try MessageBounds.metrics(m.metrics, "update.metrics")
         case .evaluate(let m):
+            try MessageBounds.integer(m.version, "evaluate.version", 0...Int.max)
             try MessageBounds.text(m.versionID, "evaluate.versionID", limit: id)
             try MessageBounds.text(m.parametersID, "evaluate.parametersID", limit: id)
         case .evaluation(let m):

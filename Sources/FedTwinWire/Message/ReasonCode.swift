@@ -52,6 +52,8 @@ public struct ReasonCode: RawRepresentable, Sendable, Hashable, Codable, CustomS
     public static let contentMismatch = ReasonCode(rawValue: "content-mismatch")
     /// The site is already connected in another session.
     public static let duplicateSession = ReasonCode(rawValue: "duplicate-session")
+    /// Too many sessions from one site within a window: retry later (with backoff).
+    public static let rateLimited = ReasonCode(rawValue: "rate-limited")
     /// The peer is shutting down.
     public static let shuttingDown = ReasonCode(rawValue: "shutting-down")
     /// The peer stopped waiting (read timeout, handshake timeout).
@@ -73,7 +75,7 @@ public struct ReasonCode: RawRepresentable, Sendable, Hashable, Codable, CustomS
     public static let all: [ReasonCode] = [
         .malformedFrame, .unsupportedVersion, .limitExceeded, .badSignature, .unknownKey, .revokedKey,
         .replay, .wrongSession, .wrongRound, .lateUpdate, .wrongBaseVersion, .nonFinite, .schemaMismatch,
-        .normExceeded, .unexpectedMessage, .contentMismatch, .duplicateSession, .shuttingDown, .timeout, .internalError,
+        .normExceeded, .unexpectedMessage, .contentMismatch, .duplicateSession, .rateLimited, .shuttingDown, .timeout, .internalError,
         .duplicateKey, .invalidSamples, .samplesExceeded, .samplesInconsistent, .invalidMetric,
     ]
 }

@@ -181,6 +181,13 @@ public enum ProtocolVectors {
         let duplicateFrame = try okBody.withUnsafeBytes { try Frame.encode(type: .update, flags: [], header: duplicated, body: $0, signer: site) }
         try invalid("58-duplicate-key", "validly signed update whose message repeats the key samples (1, then 10^12)", error: "duplicate-key",
                     duplicateFrame, signer: site)
+
+        // A signed update with 65 metrics (§3 bounds: at most 64).
+        let manyMetrics = Dictionary(uniqueKeysWithValues: (0...MessageBounds.maxMetrics).map { (String(format: "m%02d", $0), 0.5) })
+        let manyHeader = try MessageCodec.encodeHeader(.update(Update(baseVersionID: baseID, samples: 1, metrics: manyMetrics)),
+                                                       envelope: siteEnvelope(2, 1), manifest: nanManifest)
+        let manyFrame = try okBody.withUnsafeBytes { try Frame.encode(type: .update, flags: [], header: manyHeader, body: $0, signer: site) }
+        try invalid("59-too-many-metrics", "validly signed update with 65 metrics (at most 64)", error: "limit-exceeded", manyFrame, signer: site)
         return vectors
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FedTwinWire
 
 /// Reads the files a person points the tools at (site profiles, data configs, batch
 /// CSVs) with errors that say what is wrong with which path and what to do, instead of
@@ -30,7 +31,10 @@ public enum InputFile {
         let data = try read(url, what: what)
         let value: T
         do {
-            value = try JSONDecoder().decode(type, from: data)
+            // A repeated key is refused rather than resolved silently (StrictJSON).
+            value = try StrictJSON.decode(type, from: data)
+        } catch let error as DuplicateKeyError {
+            throw InputFileError(path: url.path, what: what, problem: .invalid("\(error) (a key may appear once per object)"))
         } catch let error as DecodingError {
             throw InputFileError(path: url.path, what: what, problem: .invalid(InputFileError.describe(error)))
         }

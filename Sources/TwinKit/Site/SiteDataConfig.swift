@@ -1,3 +1,4 @@
+import FedTwinWire
 import Foundation
 
 /// `sites/<name>/data.json`: where a site's batch CSV is, how its columns map to roles,

@@ -1,3 +1,4 @@
+import FedTwinWire
 import Foundation
 
 /// Everything needed to simulate one site's batch history: strain, operating window,
