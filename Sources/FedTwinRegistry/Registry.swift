@@ -13,6 +13,7 @@ import Foundation
 /// versions/000003.sig        coordinator signature over it
 /// versions/000003.eval.json  cross-site evaluation of the version (+ .eval.sig)
 /// audit.log                  hash-chained JSON lines; the last entry of each append signed
+/// quarantine/                what recovery set aside (never deleted; each move audited)
 /// ```
 public struct Registry: Sendable {
     public let storage: any RegistryStorage
