@@ -28,8 +28,8 @@ let package = Package(
         .target(name: "FedTwinWire", dependencies: ["COpenSSL", "CZlib"]),
 
         // TwinKit: model tensors, MLP + Adam, fed-batch bioreactor, hybrid twin, MSPC, batch CSV.
-        // Knows nothing of the network.
-        .target(name: "TwinKit"),
+        // Knows nothing of the network (FedTwinWire only for its strict JSON reading).
+        .target(name: "TwinKit", dependencies: ["FedTwinWire"]),
 
         // Aggregation strategies over parameter sets (FedAvg, FedProx, FedAdam): pure and
         // deterministic, shared by the coordinator and by registry replay.

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (scripts/setup.sh), builds, runs the Swift
 # test suite, checks every protocol vector with the independent Python checker, then fuzzes
-# each decoder briefly (scripts/fuzz.sh).
+# each decoder briefly (scripts/fuzz.sh). FEDTWIN_CHECK_RECIPES=1 also runs the recipes of
+# README.md and docs/operations.md as written (scripts/check-recipes.sh: a release build —
+# `swift build -c release` took 423 s here on 2 shared cores — then about 1 minute), which
+# is why it is not on by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,4 +26,9 @@ fuzz_seconds="${FEDTWIN_FUZZ_SECONDS:-20}"
 if [ "$fuzz_seconds" != 0 ]; then
     echo "== fuzzing, ${fuzz_seconds} s per target (scripts/fuzz.sh)" >&2
     FUZZ_CONFIG=debug bash scripts/fuzz.sh "$fuzz_seconds"
+fi
+
+if [ "${FEDTWIN_CHECK_RECIPES:-0}" = 1 ]; then
+    echo "== recipes in README.md and docs/operations.md (scripts/check-recipes.sh)" >&2
+    bash scripts/check-recipes.sh
 fi

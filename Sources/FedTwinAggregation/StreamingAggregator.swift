@@ -42,6 +42,10 @@ public struct StreamingAggregator: Sendable {
     public mutating func add(_ tensors: [Tensor], samples: Int) throws {
         try component.schema.validate(tensors)
         guard samples > 0 else { throw StrategyError(strategy: strategy.config.name, detail: "a contribution needs at least one sample, got \(samples)") }
+        // Sample counts come from sites: a sum that does not fit is refused, never trapped on.
+        guard !totalSamples.addingReportingOverflow(samples).overflow else {
+            throw StrategyError(strategy: strategy.config.name, detail: "the contributions' sample counts add up to more than \(Int.max)")
+        }
         let scale = combination.clip == nil ? 1 : combination.clipFactor(norm: DeltaCombination.l2Norm(tensors))
         if combination.combiner != .mean {
             var flat: [Double] = []
@@ -67,12 +71,29 @@ public struct StreamingAggregator: Sendable {
                 }
             }
         }
-        totalSamples += samples
+        totalSamples += samples  // checked above, before anything was accumulated
         contributions += 1
     }
 
-    /// The next state. Throws if nothing was added.
+    /// The next state. Throws if nothing was added, or if a parameter of the result is not
+    /// finite in its dtype (a sum or a step beyond the binary32 range): such a state would
+    /// be refused by every site, so it is never committed.
     public func finish() throws -> ModelState {
+        let state = try combine()
+        for tensor in state.parameters + state.optimizerState {
+            let finite: Bool
+            switch tensor.values {
+            case .f32(let v): finite = v.allSatisfy(\.isFinite)
+            case .f64(let v): finite = v.allSatisfy(\.isFinite)
+            }
+            guard finite else {
+                throw StrategyError(strategy: strategy.config.name, detail: "the aggregated tensor \(tensor.name) is not finite (beyond its dtype's range)")
+            }
+        }
+        return state
+    }
+
+    func combine() throws -> ModelState {
         guard contributions > 0 else { throw StrategyError(strategy: strategy.config.name, detail: "no contributions to aggregate") }
         switch component.aggregation {
         case .mean:

@@ -25,8 +25,10 @@ struct DataCommand: ParsableCommand {
             let profile: SiteProfile
             do {
                 profile = try SiteProfile.load(from: url)
+            } catch let error as InputFileError where error.problem == .missing {
+                throw CLIError("\(error). The example sites' profiles are in the FedTwin checkout: pass --site PATH-TO-CHECKOUT/sites/site-a")
             } catch {
-                throw CLIError("\(url.path): cannot load the site profile: \(error)")
+                throw CLIError("cannot load the site profile: \(error)")
             }
             let records = try SiteDataset.writeSimulated(profile, to: URL(fileURLWithPath: out), heldOutFraction: heldOut)
             print("simulated \(records.count) batches for \(profile.name): \(out)/batches.csv, \(out)/data.json")

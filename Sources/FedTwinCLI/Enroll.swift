@@ -11,7 +11,7 @@ struct Enroll: ParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
-    @Option(help: "Site name: letters, digits, '-', '_' and '.'.")
+    @Option(help: "Site name: 1–63 lower-case ASCII letters, digits, '.', '_' and '-', starting with a letter or digit.")
     var name: String
 
     @Option(help: "The site's public key PEM (from `fedtwin keygen`).")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedTwinWire
 
 /// `fedtwin`: everything besides running a coordinator or a site — keys, inspecting
 /// frames, protocol vectors and benchmarks.
@@ -7,6 +8,7 @@ struct FedTwin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedtwin",
         abstract: "FedTwin tools: keys, frame inspection, protocol vectors, benchmarks.",
+        version: FedTwinVersion.number,
         subcommands: [Keygen.self, StoreCommand.self, DataCommand.self, FrameCommand.self, Vectors.self, Bench.self, Enroll.self, Revoke.self, ModelsCommand.self, AuditCommand.self, MonitorCommand.self, ExperimentCommand.self]
     )
 }

@@ -11,15 +11,17 @@ struct Keygen: ParsableCommand {
             """
     )
 
-    @Option(help: "Identity name, e.g. site-a or coordinator.")
+    @Option(help: "Identity name, e.g. site-a or coordinator: 1–63 lower-case ASCII letters, digits, '.', '_' and '-', starting with a letter or digit.")
     var name: String
 
     @Option(help: "Directory to write the key files into (created if missing).")
     var out: String = "."
 
     func run() throws {
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
-            throw ValidationError("--name may hold only letters, digits, '-', '_' and '.'; got '\(name)'")
+        // The name becomes file names and the certificate's subject, and for a site it is
+        // the name it will be enrolled under: the same safe set as enrolment.
+        if let problem = SiteName.problem(name) {
+            throw ValidationError("--name \(name.debugDescription): \(problem)")
         }
         try FileSystem.makeDirectory(out)
         let key = try SigningKey.generate()

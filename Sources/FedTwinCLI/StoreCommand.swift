@@ -32,7 +32,7 @@ struct StoreCommand: ParsableCommand {
                                      aggregation: twin.aggregation == .sum ? .sum : .mean)
             try FileSystem.makeDirectory(store)
             let registry = try Registry.create(storage: FileStorage(root: store), component: spec, initialParameters: tensors,
-                                               signer: signer, software: "fedtwin 0.1.0")
+                                               signer: signer, software: FedTwinVersion.software)
             let version = try registry.latestVersion()
             print("created store \(store): component \(spec.id) (\(spec.schema.parameterCount) parameters, \(spec.aggregation.rawValue) aggregation)")
             print("version 0: \(version.id.prefix(16)), signed by coordinator \(signer.publicKey.fingerprint.short)")

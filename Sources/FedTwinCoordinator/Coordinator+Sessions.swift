@@ -87,16 +87,17 @@ extension Coordinator {
     func handshake(_ bytes: [UInt8], connection: any FrameConnection, tlsKey: PublicKey?,
                    outbound: AsyncStream<[UInt8]>.Continuation) -> SiteSession? {
         let peer = connection.peer
-        func refuse(_ code: ReasonCode, _ reason: String, site: String? = nil, fingerprint: String? = nil) -> SiteSession? {
+        /// `audited: false` for a refusal already counted against the site's own budget.
+        func refuse(_ code: ReasonCode, _ reason: String, site: String? = nil, fingerprint: String? = nil, audited: Bool = true) -> SiteSession? {
             var data = ["peer": peer, "code": code.rawValue, "reason": reason]
             if let site { data["site"] = site }
             if let fingerprint { data["fingerprint"] = fingerprint }
-            if admitRefusal(code: code) {
+            if audited, admitRefusal(code: code) {
                 record("hello-refused", data)
                 flushAudit(durable: true)
             }
             onEvent(.refused(peer: peer, site: site, code: code.rawValue, reason: reason))
-            logger.warning("hello refused", metadata: ["peer": "\(peer)", "code": "\(code)", "reason": "\(reason)"])
+            logger.log(level: audited ? .warning : .debug, "hello refused", metadata: ["peer": "\(peer)", "code": "\(code)", "reason": "\(reason)"])
             if let frame = try? codec.encode(.reject(Reject(code: code, reason: reason, refSeq: 0)),
                                              envelope: Envelope(sender: key.publicKey.fingerprint), signer: key) {
                 outbound.yield(frame)
@@ -126,6 +127,10 @@ extension Coordinator {
             return refuse(.unknownKey, "\(error)", fingerprint: fingerprint.hex)
         } catch {
             return refuse(.internalError, "cannot read enrolments: \(error)")
+        }
+        if let problem = SiteName.problem(site.name) {
+            // Enrolment refuses such names; a file edited by hand must not bring one in.
+            return refuse(.internalError, "the enrolment of key \(fingerprint.short) holds an unsafe site name: \(problem)", fingerprint: fingerprint.hex)
         }
         if site.isRevoked {
             return refuse(.revokedKey, "key \(fingerprint.short) of \(site.name) was revoked at \(site.revokedAt ?? "?")", site: site.name, fingerprint: fingerprint.hex)
@@ -158,14 +163,28 @@ extension Coordinator {
         guard hello.protocolVersions.contains(Int(Frame.version)) else {
             return refuse(.unsupportedVersion, "site speaks protocol versions \(hello.protocolVersions), coordinator speaks \(Frame.version)", site: site.name)
         }
-        if let old = sessions[site.name] {
-            record("session-replaced", ["site": site.name, "old-session": old.id])
-            old.outbound.finish()
-            sessions[site.name] = nil
+        if !hello.site.isEmpty, let problem = SiteName.problem(hello.site) {
+            return refuse(.malformedFrame, "hello.site is not a site name: \(problem)", site: site.name, fingerprint: fingerprint.hex)
+        }
+        // One identity may open only so many sessions per window (IdentityThrottle).
+        if case .suppressed(let first) = identities.admit(site: site.name, .sessions, code: ReasonCode.rateLimited.rawValue) {
+            if first { auditThrottled(site: site.name, .sessions, code: .rateLimited) }
+            return refuse(.rateLimited, "more than \(identities.sessionBudget) sessions within \(Int(identities.window.seconds)) s from \(site.name); retry later",
+                          site: site.name, fingerprint: fingerprint.hex, audited: false)
         }
         let session = SiteSession(site: site, key: siteKey, id: Self.randomHex(16), challenge: Self.randomHex(32),
                                   connection: connection, outbound: outbound)
+        if let old = sessions[site.name] {
+            // One identity, one session: the old one ends now. Its connection closes once
+            // its queue drains; its read loop then finds itself replaced and records nothing.
+            // The work the round wanted from it passes to the new session (`handOverWork`).
+            record("session-replaced", ["site": site.name, "old-session": old.id, "session": session.id])
+            old.outbound.finish()
+            sessions[site.name] = nil
+        }
         sessions[site.name] = session
+        // From now on the site may send what the component's schema can need.
+        connection.admit(limits: codec.limits)
         let latest = current?.version
         let welcome = Welcome(component: component.id, currentVersion: latest?.number ?? 0, currentVersionID: latest?.id,
                               heartbeatSeconds: config.heartbeatSeconds, software: Self.software,
@@ -180,7 +199,36 @@ extension Coordinator {
         onEvent(.siteJoined(site: site.name, connected: sessions.count))
         logger.info("site joined", metadata: ["site": "\(site.name)", "session": "\(session.id)", "peer": "\(peer)"])
         if case .waitingForQuorum = phase { wake() }
+        handOverWork(to: site.name)
         return session
+    }
+
+    /// Gives a new session of a site the work the current phase still wants from that site:
+    /// the round's task if the site is selected and has neither an accepted nor a refused
+    /// update, or the version to evaluate if its evaluation is neither recorded nor refused. That is the
+    /// honest reconnect after a network blip — the old connection may not even be seen as
+    /// dead yet — and without it the round would wait its whole deadline for an answer the
+    /// site was never asked for. A site already counted as dropped is waited for again,
+    /// within the same deadline; after the deadline nothing is handed over.
+    func handOverWork(to name: String) {
+        switch phase {
+        case .training(var state) where state.selected.contains(name) && state.accepted[name] == nil
+            && !state.refused.contains(name) && !state.deadlinePassed:
+            guard let work = state.task else { return }
+            state.dropped.remove(name)
+            phase = .training(state)
+            record("task-resent", ["site": name, "round": String(state.round), "session": sessions[name]?.id ?? ""])
+            flushAudit()
+            send(.task(work.message), to: name, round: state.round, payload: work.payload)
+        case .evaluating(var state) where state.asked.contains(name) && state.results[name] == nil
+            && !state.refused.contains(name) && !state.deadlinePassed:
+            guard let work = state.request else { return }
+            state.dropped.remove(name)
+            phase = .evaluating(state)
+            send(.evaluate(work.message), to: name, round: state.version.manifest.round, payload: work.payload)
+        default:
+            break
+        }
     }
 
     // MARK: refusals before any identity is known
@@ -211,11 +259,48 @@ extension Coordinator {
         return refusals.admit(code: code.rawValue)
     }
 
-    func auditSuppressedRefusals() {
-        guard let summary = refusals.roll() else { return }
-        logger.warning("refusals not audited one by one", metadata: ["count": "\(summary.count)", "codes": "\(summary.codes)"])
-        record("refusals-suppressed", ["count": String(summary.count), "codes": summary.codes,
-                                       "window-seconds": String(Int(summary.windowSeconds))])
+    /// Writes the summaries of throttle windows that are over (all of them if `force`: the
+    /// coordinator is stopping), for strangers and for each enrolled site.
+    func auditSuppressedRefusals(force: Bool = false) {
+        var wrote = false
+        if let summary = refusals.roll(force: force) {
+            logger.warning("refusals not audited one by one", metadata: ["count": "\(summary.count)", "codes": "\(summary.codes)"])
+            record("refusals-suppressed", ["count": String(summary.count), "codes": summary.codes,
+                                           "window-seconds": String(Int(summary.windowSeconds))])
+            wrote = true
+        }
+        for suppressed in identities.roll(force: force) {
+            let summary = suppressed.summary
+            logger.warning("site's events not audited one by one", metadata: [
+                "site": "\(suppressed.site)", "budget": "\(suppressed.budget.rawValue)", "count": "\(summary.count)", "codes": "\(summary.codes)"])
+            record("site-audit-suppressed", ["site": suppressed.site, "budget": suppressed.budget.rawValue, "count": String(summary.count),
+                                             "codes": summary.codes, "window-seconds": String(Int(summary.windowSeconds))])
+            wrote = true
+        }
+        if wrote { flushAudit() }
+    }
+
+    /// Applies a site's own budget for audit entries its frames cause.
+    func admitSiteEntry(_ name: String, code: ReasonCode) -> Bool {
+        auditSuppressedRefusals()
+        switch identities.admit(site: name, .entries, code: code.rawValue) {
+        case .admitted:
+            return true
+        case .suppressed(let first):
+            if first { auditThrottled(site: name, .entries, code: code) }
+            return false
+        }
+    }
+
+    /// The one entry that says a site's budget ran out in this window (with the code of the
+    /// first event it suppressed); the counts follow in `site-audit-suppressed` when the
+    /// window ends.
+    func auditThrottled(site name: String, _ budget: IdentityThrottle.Budget, code: ReasonCode) {
+        let limit = budget == .sessions ? identities.sessionBudget : identities.entryBudget
+        logger.warning("site over its budget; further events are counted, not audited", metadata: [
+            "site": "\(name)", "budget": "\(budget.rawValue)", "limit": "\(limit)"])
+        record("site-throttled", ["site": name, "budget": budget.rawValue, "code": code.rawValue, "limit": String(limit),
+                                  "window-seconds": String(Int(identities.window.seconds))])
         flushAudit()
     }
 
@@ -238,8 +323,13 @@ extension Coordinator {
             refuse(name, .wrongSession, "a site's frame must not name recipients", seq: envelope.seq, round: envelope.round)
             return true
         }
-        guard envelope.session == session.id, envelope.challenge == session.challenge else {
-            refuse(name, .wrongSession, "frame belongs to session \(envelope.session.prefix(8)), not \(session.id.prefix(8))", seq: envelope.seq, round: envelope.round)
+        guard envelope.session == session.id else {
+            let named = envelope.session.isEmpty ? "no session" : "session \(envelope.session.prefix(8))"
+            refuse(name, .wrongSession, "frame names \(named); this connection's session is \(session.id.prefix(8))", seq: envelope.seq, round: envelope.round)
+            return true
+        }
+        guard envelope.challenge == session.challenge else {
+            refuse(name, .wrongSession, "frame names this session (\(session.id.prefix(8))) but not its challenge", seq: envelope.seq, round: envelope.round)
             return true
         }
         guard envelope.seq == session.nextInboundSeq else {
@@ -259,7 +349,9 @@ extension Coordinator {
             record("site-bye", ["site": name, "reason": bye.reason])
             return false
         case .reject(let reject):
-            record("site-rejected", ["site": name, "code": reject.code.rawValue, "reason": reject.reason])
+            if admitSiteEntry(name, code: reject.code) {
+                record("site-rejected", ["site": name, "code": reject.code.rawValue, "reason": reject.reason])
+            }
             logger.warning("site refused a frame", metadata: ["site": "\(name)", "code": "\(reject.code)", "reason": "\(reject.reason)"])
         default:
             refuse(name, .unexpectedMessage, "\(received.message.type) is not a site-to-coordinator message", seq: envelope.seq, round: envelope.round)
@@ -305,8 +397,8 @@ extension Coordinator {
             refuseContribution(site.name, .schemaMismatch, "\(error)", seq: seq, round: round)
             return
         }
-        guard update.samples > 0 else {
-            refuseContribution(site.name, .schemaMismatch, "samples must be positive, got \(update.samples)", seq: seq, round: round)
+        if let refusal = UpdateScreening(config).screen(update, reference: referenceSamples[site.name]) {
+            refuseContribution(site.name, refusal.code, refusal.reason, seq: seq, round: round)
             return
         }
         if let bound = config.maxUpdateNorm, component.aggregation == .mean {
@@ -354,11 +446,17 @@ extension Coordinator {
     func acceptEvaluation(_ evaluation: Evaluation, received: ReceivedMessage, bytes: [UInt8], site: EnrolledSite) {
         guard case .evaluating(var state) = phase, evaluation.versionID == state.version.id, state.asked.contains(site.name),
               state.results[site.name] == nil else {
-            record("evaluation-ignored", ["site": site.name, "version": evaluation.versionID])
+            if admitSiteEntry(site.name, code: .unexpectedMessage) {
+                record("evaluation-ignored", ["site": site.name, "version": evaluation.versionID])
+            }
             return
         }
-        guard evaluation.metrics.values.allSatisfy(\.isFinite), evaluation.samples >= 0 else {
-            refuse(site.name, .nonFinite, "evaluation metrics must be finite", seq: received.envelope.seq, round: received.envelope.round)
+        if let refusal = UpdateScreening(config).screen(evaluation) {
+            // Answered: the evaluation phase does not wait for this site until its deadline.
+            refuse(site.name, refusal.code, refusal.reason, seq: received.envelope.seq, round: received.envelope.round)
+            state.refused.insert(site.name)
+            phase = .evaluating(state)
+            if state.isComplete { wake() }
             return
         }
         do {
@@ -390,10 +488,13 @@ extension Coordinator {
         var data = ["site": name, "code": code.rawValue, "reason": reason]
         if let seq { data["seq"] = String(seq) }
         if let round { data["round"] = String(round) }
-        record("frame-refused", data)
-        flushAudit()
+        let audited = admitSiteEntry(name, code: code)
+        if audited {
+            record("frame-refused", data)
+            flushAudit()
+        }
         onEvent(.refused(peer: sessions[name]?.connection.peer ?? "?", site: name, code: code.rawValue, reason: reason))
-        logger.warning("frame refused", metadata: ["site": "\(name)", "code": "\(code)", "reason": "\(reason)"])
+        logger.log(level: audited ? .warning : .debug, "frame refused", metadata: ["site": "\(name)", "code": "\(code)", "reason": "\(reason)"])
         send(.reject(Reject(code: code, reason: reason, refSeq: seq)), to: name, round: Int(round ?? 0))
     }
 

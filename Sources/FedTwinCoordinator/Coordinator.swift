@@ -15,7 +15,7 @@ import Logging
 /// below quorum: retry the round; else aggregate (fixed order) and commit → ask the
 /// connected sites to evaluate the new version and record their answers → next round.
 public actor Coordinator {
-    public static let software = "fedtwin 0.1.0"
+    public static let software = FedTwinVersion.software
 
     let registry: Registry
     let key: SigningKey
@@ -37,12 +37,16 @@ public actor Coordinator {
     var current: (version: StoredVersion, state: ModelState)?
     /// Bounds the audit entries unidentified peers can cause (Coordinator+Sessions.swift).
     var refusals = RefusalThrottle()
+    /// Bounds the sessions and audit entries each enrolled site can cause (Coordinator+Sessions.swift).
+    var identities = IdentityThrottle()
     /// The last store write that failed for a reason an operator can fix (disk full, damaged
     /// audit tail): the loop checks the store before it starts the next round
     /// (Coordinator+Store.swift).
     var storeFault: RegistryError?
     /// How often a paused round loop retries the store.
     let storeRetryInterval: Duration
+    /// Samples of each site's first contribution in the store (UpdateScreening.swift).
+    var referenceSamples: [String: Int] = [:]
 
     public init(registry: Registry, key: SigningKey, config: CoordinatorConfiguration, logger: Logger,
                 onEvent: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }, storeRetryInterval: Duration = .seconds(5)) throws {
@@ -82,6 +86,7 @@ public actor Coordinator {
         reportReconcile(repaired)
         var latest = try registry.latestVersion()
         current = (latest, try registry.state(of: latest))
+        referenceSamples = UpdateScreening.referenceSamples(in: registry)
         var round = latest.manifest.round + 1
         onEvent(.resumed(version: latest.number, nextRound: round))
         logger.info("coordinator ready", metadata: ["version": "\(latest.number)", "next-round": "\(round)", "component": "\(component.id)",
@@ -110,6 +115,7 @@ public actor Coordinator {
             }
             round += 1
         }
+        auditSuppressedRefusals(force: true)
         flushAudit()
         if stopRequested {
             phase = .stopping
@@ -163,7 +169,9 @@ public actor Coordinator {
                                        seed: config.training.seed &+ UInt64(round)),
             deadlineSeconds: config.roundDeadlineSeconds, updateEncoding: config.updateEncoding,
             updateBlockSize: config.updateBlockSize, updateCompressionLevel: config.updateCompressionLevel)
-        phase = .training(RoundState(round: round, base: base, selected: Set(selected), started: started))
+        var opened = RoundState(round: round, base: base, selected: Set(selected), started: started)
+        opened.task = (task, payload)
+        phase = .training(opened)
         onEvent(.roundStarted(round: round, of: config.rounds, sites: selected))
         record("round-started", ["round": String(round), "base": base.id, "sites": selected.joined(separator: ","), "parameters": parametersID])
         broadcast(.task(task), to: selected, round: round, payload: payload)
@@ -195,8 +203,18 @@ public actor Coordinator {
             record("round-closed-with-missing-sites", ["round": String(round), "missing": missing.joined(separator: ",")])
         }
         logger.debug("round closed", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
-        let outcome = try registry.aggregate(parent: base, strategy: strategy, updates: Array(finished.accepted.values),
-                                              limits: codec.limits, signaturesVerified: true, parentState: state)
+        let outcome: AggregationOutcome
+        do {
+            outcome = try registry.aggregate(parent: base, strategy: strategy, updates: Array(finished.accepted.values),
+                                             limits: codec.limits, signaturesVerified: true, parentState: state)
+        } catch {
+            // Screening at entry makes this unreachable for what sites send; if it happens
+            // anyway, the round is not committed and is retried, and the coordinator goes on.
+            record("round-aggregation-failed", ["round": String(round), "error": "\(error)"])
+            flushAudit()
+            logger.error("cannot aggregate the round, retrying it", metadata: ["round": "\(round)", "error": "\(error)"])
+            return nil
+        }
         logger.debug("aggregated", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         // A full disk or a damaged audit tail pauses here and retries; nothing is lost.
         guard let committed = try await whileStoreUnavailable("commit round \(round)", { () throws -> StoredVersion in
@@ -215,6 +233,9 @@ public actor Coordinator {
             return nil
         }
         current = (committed, outcome.state)
+        for contribution in outcome.contributions where referenceSamples[contribution.site] == nil {
+            referenceSamples[contribution.site] = contribution.samples
+        }
         let elapsed = (ContinuousClock.now - started).seconds
         onEvent(.versionCommitted(version: committed.number, round: round, sites: outcome.contributions.count,
                                   samples: outcome.totalSamples, elapsedSeconds: elapsed))
@@ -229,6 +250,7 @@ public actor Coordinator {
         record("round-deadline", ["round": String(round), "accepted": String(state.accepted.count)])
         // Mark everyone who has not answered as dropped so the loop closes the round.
         var s = state
+        s.deadlinePassed = true
         s.dropped.formUnion(s.selected.subtracting(s.accepted.keys))
         phase = .training(s)
         wake()
@@ -250,7 +272,9 @@ public actor Coordinator {
         guard !asked.isEmpty else { return }
         let payload = try TensorPayload.encode(state.parameters, options: PayloadOptions(encoding: .f32, compressionLevel: config.taskCompressionLevel.map(Int32.init)))
         let message = Evaluate(version: version.number, versionID: version.id, parametersID: SafeTensors.contentID(state.parameters))
-        phase = .evaluating(EvaluationState(version: version, asked: Set(asked)))
+        var opened = EvaluationState(version: version, asked: Set(asked))
+        opened.request = (message, payload)
+        phase = .evaluating(opened)
         broadcast(.evaluate(message), to: asked, round: version.manifest.round, payload: payload)
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.evaluationDeadlineSeconds))
@@ -271,6 +295,7 @@ public actor Coordinator {
 
     func evaluationDeadlineReached(version: Int) {
         guard case .evaluating(var s) = phase, s.version.number == version else { return }
+        s.deadlinePassed = true
         s.dropped.formUnion(s.asked.subtracting(s.results.keys))
         phase = .evaluating(s)
         wake()

@@ -60,6 +60,15 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     public var handshakeTimeoutSeconds: Double = 10
     /// Updates whose delta has a larger L2 norm are refused (`norm-exceeded`); nil = no bound.
     public var maxUpdateNorm: Double?
+    /// Largest `samples` one update may claim (`samples-exceeded`); docs/security.md, "Bounds".
+    public var maxSamplesPerUpdate: Int = 1_000_000_000
+    /// An update may claim at most this factor times the samples of the site's first
+    /// contribution in the store (`samples-inconsistent`); 0 = no such check.
+    public var sampleConsistencyFactor: Double = 10
+    /// Largest `samples` one evaluation may claim (`samples-exceeded`).
+    public var maxEvaluationSamples: Int = 1_000_000_000
+    /// Largest |value| of a metric in an update or evaluation (`invalid-metric`).
+    public var maxMetricMagnitude: Double = 1e12
     /// File to write the bound port into (for scripts using port 0).
     public var portFile: String?
     /// The coordinator's TLS certificate (written by `fedtwin keygen` as NAME.crt); nil
@@ -87,18 +96,20 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, store, key, strategy, rounds, minSites, sitesPerRound, roundDeadlineSeconds, evaluationDeadlineSeconds,
              heartbeatSeconds, readTimeoutSeconds, training, updateEncoding, updateBlockSize, updateCompressionLevel,
-             taskCompressionLevel, maxBodyMiB, maxHeaderKiB, maxTensors, maxConnections, maxPendingHandshakes, handshakeTimeoutSeconds, maxUpdateNorm, portFile, certificate, insecure
+             taskCompressionLevel, maxBodyMiB, maxHeaderKiB, maxTensors, maxConnections, maxPendingHandshakes, handshakeTimeoutSeconds, maxUpdateNorm,
+             maxSamplesPerUpdate, sampleConsistencyFactor, maxEvaluationSamples, maxMetricMagnitude, portFile, certificate, insecure
     }
 
-    enum TrainingKeys: String, CodingKey {
+    enum TrainingKeys: String, CodingKey, CaseIterable {
         case epochs, learningRate, batchSize, proximalMu, seed
     }
 
-    enum StrategyKeys: String, CodingKey {
+    enum StrategyKeys: String, CodingKey, CaseIterable {
         case name, settings, combiner
     }
 
     public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, against: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = CoordinatorConfiguration()
         host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
@@ -113,10 +124,9 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? d.heartbeatSeconds
         readTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .readTimeoutSeconds) ?? d.readTimeoutSeconds
         if c.contains(.training) {
-            let t = try c.nestedContainer(keyedBy: TrainingKeys.self, forKey: .training)
-            if let unknown = t.allKeys.first(where: { TrainingKeys(stringValue: $0.stringValue) == nil }) {
-                throw DecodingError.dataCorruptedError(forKey: unknown, in: t, debugDescription: "unknown key")
-            }
+            let nested = try c.superDecoder(forKey: .training)
+            try StrictKeys.check(nested, against: TrainingKeys.self)
+            let t = try nested.container(keyedBy: TrainingKeys.self)
             training = TrainingSettings(
                 epochs: try t.decodeIfPresent(Int.self, forKey: .epochs) ?? d.training.epochs,
                 learningRate: try t.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.training.learningRate,
@@ -127,7 +137,9 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
             training = d.training
         }
         if c.contains(.strategy) {
-            let st = try c.nestedContainer(keyedBy: StrategyKeys.self, forKey: .strategy)
+            let nested = try c.superDecoder(forKey: .strategy)
+            try StrictKeys.check(nested, against: StrategyKeys.self)
+            let st = try nested.container(keyedBy: StrategyKeys.self)
             strategy = StrategyConfig(name: try st.decode(String.self, forKey: .name),
                                       settings: try st.decodeIfPresent([String: Double].self, forKey: .settings) ?? [:],
                                       combiner: try st.decodeIfPresent(String.self, forKey: .combiner) ?? d.strategy.combiner)
@@ -145,6 +157,10 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         maxPendingHandshakes = try c.decodeIfPresent(Int.self, forKey: .maxPendingHandshakes) ?? d.maxPendingHandshakes
         handshakeTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .handshakeTimeoutSeconds) ?? d.handshakeTimeoutSeconds
         maxUpdateNorm = try c.decodeIfPresent(Double.self, forKey: .maxUpdateNorm)
+        maxSamplesPerUpdate = try c.decodeIfPresent(Int.self, forKey: .maxSamplesPerUpdate) ?? d.maxSamplesPerUpdate
+        sampleConsistencyFactor = try c.decodeIfPresent(Double.self, forKey: .sampleConsistencyFactor) ?? d.sampleConsistencyFactor
+        maxEvaluationSamples = try c.decodeIfPresent(Int.self, forKey: .maxEvaluationSamples) ?? d.maxEvaluationSamples
+        maxMetricMagnitude = try c.decodeIfPresent(Double.self, forKey: .maxMetricMagnitude) ?? d.maxMetricMagnitude
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
         certificate = try c.decodeIfPresent(String.self, forKey: .certificate)
         insecure = try c.decodeIfPresent(Bool.self, forKey: .insecure) ?? d.insecure
@@ -162,13 +178,15 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         } catch {
             throw ConfigurationError(file: path, key: nil, problem: "not valid JSON (\(error.localizedDescription))")
         }
-        guard let dictionary = object as? [String: Any] else {
+        guard object is [String: Any] else {
             throw ConfigurationError(file: path, key: nil, problem: "the top level must be a JSON object")
         }
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
-            throw ConfigurationError(file: path, key: unknown, problem: "unknown key (known: \(known.sorted().joined(separator: ", ")))")
+        do {
+            try StrictJSON.checkKeys(data)
+        } catch let error as DuplicateKeyError {
+            throw ConfigurationError(file: path, key: error.path, problem: "\(error) (a key may appear once per object)")
         }
+        // Unknown keys, at every level, are refused while decoding (`StrictKeys`).
         let config: CoordinatorConfiguration
         do {
             config = try JSONDecoder().decode(CoordinatorConfiguration.self, from: data)
@@ -196,7 +214,12 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         try require((1...65536).contains(updateBlockSize), "updateBlockSize", "must be 1…65536")
         try require(updateCompressionLevel.map { (0...9).contains($0) } ?? true, "updateCompressionLevel", "must be 0…9 or absent")
         try require(taskCompressionLevel.map { (0...9).contains($0) } ?? true, "taskCompressionLevel", "must be 0…9 or absent")
-        try require(training.epochs >= 1, "training.epochs", "must be at least 1")
+        try require((1...MessageBounds.maxEpochs).contains(training.epochs), "training.epochs", "must be 1…\(MessageBounds.maxEpochs), got \(training.epochs)")
+        try require((1...MessageBounds.maxBatchSize).contains(training.batchSize), "training.batchSize",
+                    "must be 1…\(MessageBounds.maxBatchSize), got \(training.batchSize)")
+        try require(training.proximalMu >= 0 && training.proximalMu.isFinite, "training.proximalMu", "must be a finite number ≥ 0")
+        try require(MessageBounds.heartbeatSecondsRange.contains(heartbeatSeconds), "heartbeatSeconds",
+                    "must be within \(MessageBounds.heartbeatSecondsRange), got \(heartbeatSeconds)")
         try require(training.learningRate > 0 && training.learningRate.isFinite, "training.learningRate", "must be positive")
         try require(maxBodyMiB >= 1 && maxBodyMiB <= 4095, "maxBodyMiB", "must be 1…4095")
         try require((1...65536).contains(maxHeaderKiB), "maxHeaderKiB", "must be 1…65536, got \(maxHeaderKiB)")
@@ -206,6 +229,15 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
                     "must be 1…maxConnections (\(maxConnections)), got \(maxPendingHandshakes)")
         try require(handshakeTimeoutSeconds > 0 && handshakeTimeoutSeconds.isFinite, "handshakeTimeoutSeconds", "must be positive")
         try require(maxUpdateNorm.map { $0.isFinite && $0 > 0 } ?? true, "maxUpdateNorm", "must be a finite number > 0 or absent")
+        if let unknown = strategy.settings.keys.sorted().first(where: { !strategy.settingNames.contains($0) }) {
+            throw ConfigurationError(file: file, key: "strategy.settings.\(unknown)",
+                                     problem: "unknown setting for strategy \(strategy.name) with combiner \(strategy.combiner) (known: \(strategy.settingNames.sorted().joined(separator: ", ")))")
+        }
+        try require(maxSamplesPerUpdate >= 1, "maxSamplesPerUpdate", "must be at least 1, got \(maxSamplesPerUpdate)")
+        try require(sampleConsistencyFactor == 0 || (sampleConsistencyFactor >= 1 && sampleConsistencyFactor.isFinite), "sampleConsistencyFactor",
+                    "must be 0 (off) or a finite number ≥ 1, got \(sampleConsistencyFactor)")
+        try require(maxEvaluationSamples >= 0, "maxEvaluationSamples", "must be ≥ 0, got \(maxEvaluationSamples)")
+        try require(maxMetricMagnitude > 0 && maxMetricMagnitude.isFinite, "maxMetricMagnitude", "must be a finite number > 0, got \(maxMetricMagnitude)")
         let built: any AggregationStrategy
         do {
             built = try strategy.makeStrategy()

@@ -28,9 +28,10 @@ struct RefusalThrottle: Sendable {
         let windowSeconds: Double
     }
 
-    /// Starts a new window if the current one is over; returns its summary, if any.
-    mutating func roll(now: ContinuousClock.Instant = .now) -> Summary? {
-        guard now - windowStart >= window else { return nil }
+    /// Starts a new window if the current one is over (or `force`, when the coordinator
+    /// stops); returns its summary, if any.
+    mutating func roll(now: ContinuousClock.Instant = .now, force: Bool = false) -> Summary? {
+        guard force || now - windowStart >= window else { return nil }
         defer {
             windowStart = now
             written = 0
@@ -42,6 +43,9 @@ struct RefusalThrottle: Sendable {
                        codes: suppressed.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","),
                        windowSeconds: seconds)
     }
+
+    /// True once this window has suppressed something.
+    var isSuppressing: Bool { !suppressed.isEmpty }
 
     /// True when this refusal may be audited individually; otherwise it is counted.
     mutating func admit(code: String) -> Bool {

@@ -27,6 +27,11 @@ struct RoundState: Sendable {
     /// until the deadline would only slow every honest site down.
     var refused: Set<String> = []
     var bytesIn = 0
+    /// The round's task and its encoded global model, for a site that opens a new session
+    /// during the round (`Coordinator.handOverWork`).
+    var task: (message: TrainingTask, payload: TensorPayload)?
+    /// Set at the deadline: from then on nothing is handed over to a new session.
+    var deadlinePassed = false
     /// Tensor elements of the decoded updates held in `accepted` for aggregation.
     var heldElements = 0
     let started: ContinuousClock.Instant
@@ -44,6 +49,12 @@ struct EvaluationState: Sendable {
     let asked: Set<String>
     var results: [String: SiteEvaluation] = [:]
     var dropped: Set<String> = []
+    /// Asked sites whose evaluation was refused on its numbers: answered, like `RoundState.refused`.
+    var refused: Set<String> = []
+    /// What was asked and the version's encoded parameters, for a site that opens a new
+    /// session while its evaluation is outstanding.
+    var request: (message: Evaluate, payload: TensorPayload)?
+    var deadlinePassed = false
 
-    var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) } }
+    var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) || refused.contains($0) } }
 }

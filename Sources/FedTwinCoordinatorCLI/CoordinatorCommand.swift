@@ -20,40 +20,45 @@ struct CoordinatorCommand: AsyncParsableCommand {
             Before the first run: `fedtwin store init` creates the store and `fedtwin enroll` records each site's key.
             Progress goes to stderr. SIGINT/SIGTERM stop cleanly: the round in progress is abandoned, everything
             committed stays intact, and the next start resumes from the last committed version.
-            """
+            Defaults shown below are those of an absent config file.
+            """,
+        version: FedTwinVersion.number
     )
 
+    /// The settings of an empty config file, shown in `--help`.
+    static let d = CoordinatorConfiguration()
+
     @Option(help: "JSON config file.") var config: String?
-    @Option(help: "Listen address.") var host: String?
-    @Option(help: "TCP port (0 = pick a free one; see --port-file).") var port: Int?
+    @Option(help: "Listen address (default: \(Self.d.host)).") var host: String?
+    @Option(help: "TCP port (0 = pick a free one; see --port-file) (default: \(Self.d.port)).") var port: Int?
     @Option(help: "Write the bound port to this file.") var portFile: String?
-    @Option(help: "Model registry directory.") var store: String?
-    @Option(help: "Coordinator private key (PEM, mode 0600).") var key: String?
-    @Option(help: "Strategy: fedavg, fedprox or fedadam.") var strategy: String?
+    @Option(help: "Model registry directory (default: \(Self.d.store)).") var store: String?
+    @Option(help: "Coordinator private key (PEM, mode 0600) (default: \(Self.d.key)).") var key: String?
+    @Option(help: "Strategy: fedavg, fedprox or fedadam (default: \(Self.d.strategy.name)).") var strategy: String?
     @Option(help: "FedProx μ (with --strategy fedprox).") var mu: Double?
     @Option(help: "FedAdam server learning rate (with --strategy fedadam).") var serverLr: Double?
-    @Option(help: "Combiner of the sites' deltas: mean, median, trimmed-mean, krum or multi-krum.") var combiner: String?
+    @Option(help: "Combiner of the sites' deltas: mean, median, trimmed-mean, krum or multi-krum (default: \(Self.d.strategy.combiner)).") var combiner: String?
     @Option(help: "Clip each site's delta to this L2 norm before combining (any strategy).") var clip: Double?
     @Option(help: "Trimmed mean: fraction trimmed from each side, 0 ≤ β < 0.5 (with --combiner trimmed-mean).") var trim: Double?
     @Option(help: "Krum/Multi-Krum: faulty sites tolerated f (needs --min-sites ≥ 2f + 3).") var byzantine: Int?
     @Option(help: "Multi-Krum: number of deltas averaged (default n − f).") var select: Int?
     @Option(help: "Refuse updates whose delta L2 norm exceeds this (reason norm-exceeded).") var maxUpdateNorm: Double?
-    @Option(help: "Stop after this round number.") var rounds: Int?
-    @Option(help: "Quorum: sites needed to run and to commit a round.") var minSites: Int?
-    @Option(help: "Sites asked per round (0 = all connected).") var sitesPerRound: Int?
-    @Option(help: "Seconds a round waits for updates.") var roundDeadline: Double?
-    @Option(help: "Seconds to wait for evaluations (0 = skip).") var evaluationDeadline: Double?
-    @Option(help: "Heartbeat interval in seconds.") var heartbeat: Double?
-    @Option(help: "Drop a connection silent for this many seconds.") var readTimeout: Double?
-    @Option(help: "Most simultaneous connections.") var maxConnections: Int?
-    @Option(help: "Largest frame body accepted, in MiB.") var maxBodyMib: Int?
-    @Option(help: "Largest frame header accepted, in KiB.") var maxHeaderKib: Int?
-    @Option(help: "Most tensors in one frame.") var maxTensors: Int?
-    @Option(help: "Most connections still in their TLS handshake and hello.") var maxPendingHandshakes: Int?
-    @Option(help: "Drop a connection whose TLS handshake and hello take longer than this many seconds.") var handshakeTimeout: Double?
-    @Option(help: "Local epochs per round.") var epochs: Int?
-    @Option(help: "Local learning rate.") var learningRate: Double?
-    @Option(help: "Update encoding: f32, f16 or q8.") var updateEncoding: String?
+    @Option(help: "Stop after this round number (default: \(Self.d.rounds)).") var rounds: Int?
+    @Option(help: "Quorum: sites needed to run and to commit a round (default: \(Self.d.minSites)).") var minSites: Int?
+    @Option(help: "Sites asked per round (0 = all connected) (default: \(Self.d.sitesPerRound)).") var sitesPerRound: Int?
+    @Option(help: "Seconds a round waits for updates (default: \(Self.d.roundDeadlineSeconds)).") var roundDeadline: Double?
+    @Option(help: "Seconds to wait for evaluations (0 = skip) (default: \(Self.d.evaluationDeadlineSeconds)).") var evaluationDeadline: Double?
+    @Option(help: "Heartbeat interval in seconds (default: \(Self.d.heartbeatSeconds)).") var heartbeat: Double?
+    @Option(help: "Drop a connection silent for this many seconds (default: \(Self.d.readTimeoutSeconds)).") var readTimeout: Double?
+    @Option(help: "Most simultaneous connections (default: \(Self.d.maxConnections)).") var maxConnections: Int?
+    @Option(help: "Largest frame body accepted, in MiB (default: \(Self.d.maxBodyMiB)).") var maxBodyMib: Int?
+    @Option(help: "Largest frame header accepted, in KiB (default: \(Self.d.maxHeaderKiB)).") var maxHeaderKib: Int?
+    @Option(help: "Most tensors in one frame (default: \(Self.d.maxTensors)).") var maxTensors: Int?
+    @Option(help: "Most connections still in their TLS handshake and hello (default: \(Self.d.maxPendingHandshakes)).") var maxPendingHandshakes: Int?
+    @Option(help: "Drop a connection whose TLS handshake and hello take longer than this many seconds (default: \(Self.d.handshakeTimeoutSeconds)).") var handshakeTimeout: Double?
+    @Option(help: "Local epochs per round (default: \(Self.d.training.epochs)).") var epochs: Int?
+    @Option(help: "Local learning rate (default: \(Self.d.training.learningRate)).") var learningRate: Double?
+    @Option(help: "Update encoding: f32, f16 or q8 (default: \(Self.d.updateEncoding)).") var updateEncoding: String?
     @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
     @Flag(help: "Plain TCP instead of TLS 1.3 — for local experiments only.") var insecure = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: Logger.Level = .notice
@@ -106,13 +111,17 @@ struct CoordinatorCommand: AsyncParsableCommand {
         do {
             settings = try resolved()
         } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
+            throw OperatorError(error.description)
         }
         StandardErrorLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "fedtwin.coordinator")
         let registry = try Registry.open(path: settings.store)
         let signingKey = try KeyFile.readPrivateKey(at: settings.key)
         let progress = Progress(quiet: quiet)
+        if !quiet {
+            progress.say("fedtwin-coordinator \(FedTwinVersion.number); settings in force (\(config.map { "\($0), defaults and flags" } ?? "defaults and flags")):")
+            for line in try settings.summaryLines() { progress.say("  " + line) }
+        }
         let coordinator = try Coordinator(registry: registry, key: signingKey, config: settings, logger: logger,
                                           onEvent: { progress.report($0) })
         let signals = SignalWatcher { signal in
@@ -131,38 +140,32 @@ struct CoordinatorCommand: AsyncParsableCommand {
         } else {
             let certificate: Certificate
             do {
-                certificate = try Certificate(pemRepresentation: String(contentsOfFile: settings.certificatePath, encoding: .utf8))
+                certificate = try KeyFile.readCertificate(at: settings.certificatePath)
             } catch {
-                throw ValidationError("cannot load the TLS certificate \(settings.certificatePath): \(error) (write one with `fedtwin keygen`, pass --cert, or --insecure for plain TCP)")
+                throw OperatorError("TLS certificate: \(error) (pass --cert, or --insecure for plain TCP)")
             }
             // Any client key may complete the handshake; the hello must then be signed by
             // that same key and the key must be enrolled (checked, refused and audited there).
             tls = try TLSContext(role: .server, certificate: certificate, key: signingKey, acceptPeer: nil)
         }
-        let transport = TransportConfiguration(
+        let configured = TransportConfiguration(
             limits: settings.frameLimits,
             readTimeout: .seconds(settings.readTimeoutSeconds),
             maxConnections: settings.maxConnections,
             maxPendingHandshakes: settings.maxPendingHandshakes,
             handshakeTimeout: .seconds(settings.handshakeTimeoutSeconds),
             tls: tls)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await FrameServer.run(host: settings.host, port: settings.port, configuration: transport, logger: logger,
-                                          onBound: { port in
-                                              progress.report(.listening(port: port))
-                                              if let file = settings.portFile {
-                                                  try? "\(port)\n".write(toFile: file, atomically: true, encoding: .utf8)
-                                              }
-                                          },
-                                          onRefused: { error in coordinator.connectionRefusedSoon(error) },
-                                          handler: { connection in await coordinator.serve(connection) })
-            }
-            group.addTask { await coordinator.runHeartbeats() }
-            try await coordinator.run()
-            // Let goodbyes reach the sites before the listener and connections close.
-            try? await Task.sleep(for: .milliseconds(200))
-            group.cancelAll()
+        let transport = configured
+        do {
+            try await coordinator.runService(transport: transport, onBound: { port in
+                progress.report(.listening(port: port))
+                if let file = settings.portFile {
+                    try? "\(port)\n".write(toFile: file, atomically: true, encoding: .utf8)
+                }
+            })
+        } catch let error as TransportError {
+            // Port in use, address not local: said with the address, and the exit status is not 0.
+            throw OperatorError("\(error) (choose another --port, or stop whatever listens there)")
         }
     }
 }

@@ -45,8 +45,6 @@ extension Registry {
         let component = parent.manifest.component
         var aggregator = try StreamingAggregator(component: component, strategy: strategy, base: try parentState ?? state(of: parent))
         var records: [ContributionRecord] = []
-        var metricSums: [String: Double] = [:]
-        var metricWeights: [String: Double] = [:]
         let codec = MessageCodec(limits: limits)
         for pending in updates.sorted(by: { $0.site.name < $1.site.name }) {
             let path = Self.objectPath(pending.frameID)
@@ -78,18 +76,13 @@ extension Registry {
             } catch {
                 throw RegistryError(path: path, problem: "update from \(pending.site.name): \(error)")
             }
-            for (name, value) in update.metrics {
-                metricSums[name, default: 0] += value * Double(update.samples)
-                metricWeights[name, default: 0] += Double(update.samples)
-            }
             records.append(ContributionRecord(
                 site: pending.site.name, fingerprint: pending.site.fingerprint, update: pending.frameID,
                 samples: update.samples, metrics: update.metrics, signature: Hex.encode(Array(try Frame(parsing: bytes, limits: limits).signature)),
                 encoding: received.manifest?.tensors.first?.encoding ?? "none", bytes: bytes.count))
         }
         let state = try aggregator.finish()
-        var metrics: [String: Double] = [:]
-        for (name, sum) in metricSums { metrics[name] = sum / metricWeights[name]! }
+        let metrics = WeightedMean.of(records.map { ($0.samples, $0.metrics) })
         return AggregationOutcome(state: state, contributions: records, totalSamples: aggregator.totalSamples, metrics: metrics)
     }
 }

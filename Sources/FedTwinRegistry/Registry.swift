@@ -287,8 +287,9 @@ public struct Registry: Sendable {
     /// Records a site's key. Refuses a name or key that is already enrolled.
     @discardableResult
     public func enroll(name: String, key: PublicKey, signer: SigningKey) throws -> EnrolledSite {
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !name.hasPrefix(".") else {
-            throw RegistryError(path: "sites/\(name).json", problem: "site names may hold letters, digits, '-', '_' and '.' only")
+        if let problem = SiteName.problem(name) {
+            // The path shows the name escaped: it may hold control or invisible characters.
+            throw RegistryError(path: "sites/\(name.debugDescription.dropFirst().dropLast()).json", problem: "site name refused: \(problem)")
         }
         return try storage.withWriteLock {
             try requireCoordinator(signer)
@@ -441,7 +442,8 @@ public struct Registry: Sendable {
 
     func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], path: String) throws -> T {
         do {
-            return try Canonical.decoder.decode(type, from: Data(bytes))
+            // Store files are read as strictly as frames: a repeated key is refused.
+            return try StrictJSON.decode(type, from: Data(bytes), decoder: Canonical.decoder)
         } catch {
             throw RegistryError(path: path, problem: "cannot parse: \(error)")
         }

@@ -11,13 +11,16 @@ import Foundation
 /// flush stays off the frame's path.
 public final class SentLog: Sendable {
     public let path: String
+    /// The site every line names, so that logs gathered from several sites stay apart.
+    public let site: String?
     private let fd: Int32
 
     /// Opens (or creates) the log for appending.
-    public init(path: String) throws {
+    public init(path: String, site: String? = nil) throws {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SentLogError(path: path, operation: "open", errno: errno) }
         self.path = path
+        self.site = site
         self.fd = fd
     }
 
@@ -29,6 +32,7 @@ public final class SentLog: Sendable {
     public func append(_ fields: [String: String]) throws {
         var entry = fields
         entry["time"] = Date().formatted(Self.timeFormat)
+        if let site { entry["site"] = site }
         var line = try Self.encoder.encode(entry)
         line.append(0x0a)
         try line.withUnsafeBytes { bytes in

@@ -1,4 +1,6 @@
+import FedTwinWire
 import Foundation
+import FedTwinWire
 
 /// A site worker's settings, as a JSON file the site's data scientist edits
 /// (`fedtwin-site --config site.json`); flags override it.
@@ -16,8 +18,12 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     public var data: String?
     /// Component to train; must match the coordinator's.
     public var component: String = "hybrid-bioreactor"
-    /// Append-only log of every frame this site sent (JSON lines with hashes).
-    public var log: String = "site-sent.log"
+    /// Append-only log of every frame this site sent (JSON lines with hashes); nil means
+    /// `NAME-sent.log`, so sites started in one directory never share a log.
+    public var log: String?
+
+    /// The sent log's path actually used.
+    public var logPath: String { log ?? "\(name)-sent.log" }
     /// Reconnect backoff: first wait and cap, in seconds (doubled each failure, ±50 % jitter).
     public var initialBackoffSeconds: Double = 0.5
     public var maxBackoffSeconds: Double = 30
@@ -47,6 +53,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, against: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = SiteConfiguration()
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? d.name
@@ -56,7 +63,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         key = try c.decodeIfPresent(String.self, forKey: .key) ?? d.key
         data = try c.decodeIfPresent(String.self, forKey: .data)
         component = try c.decodeIfPresent(String.self, forKey: .component) ?? d.component
-        log = try c.decodeIfPresent(String.self, forKey: .log) ?? d.log
+        log = try c.decodeIfPresent(String.self, forKey: .log)
         initialBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .initialBackoffSeconds) ?? d.initialBackoffSeconds
         maxBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .maxBackoffSeconds) ?? d.maxBackoffSeconds
         exitWhenFinished = try c.decodeIfPresent(Bool.self, forKey: .exitWhenFinished) ?? d.exitWhenFinished
@@ -71,13 +78,15 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SiteError(.configuration(file: path, key: nil, problem: "cannot read the file"))
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let dictionary = object as? [String: Any] else {
+        guard let object = try? JSONSerialization.jsonObject(with: data), object is [String: Any] else {
             throw SiteError(.configuration(file: path, key: nil, problem: "not a JSON object"))
         }
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
-            throw SiteError(.configuration(file: path, key: unknown, problem: "unknown key (known: \(known.sorted().joined(separator: ", ")))"))
+        do {
+            try StrictJSON.checkKeys(data)
+        } catch let error as DuplicateKeyError {
+            throw SiteError(.configuration(file: path, key: error.path, problem: "\(error) (a key may appear once per object)"))
         }
+        // Unknown keys are refused while decoding (`StrictKeys`), with their path.
         do {
             let config = try JSONDecoder().decode(SiteConfiguration.self, from: data)
             try config.validate(file: path)
@@ -86,6 +95,8 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
             switch error {
             case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
                 throw SiteError(.configuration(file: path, key: context.codingPath.map(\.stringValue).joined(separator: "."), problem: "expected \(type)"))
+            case .dataCorrupted(let context):
+                throw SiteError(.configuration(file: path, key: context.codingPath.map(\.stringValue).joined(separator: "."), problem: context.debugDescription))
             default:
                 throw SiteError(.configuration(file: path, key: nil, problem: "\(error)"))
             }
@@ -96,6 +107,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         func require(_ ok: Bool, _ key: String, _ problem: String) throws {
             if !ok { throw SiteError(.configuration(file: file, key: key, problem: problem)) }
         }
+        try require(SiteName.isValid(name), "name", SiteName.problem(name) ?? "")
         try require((1...65535).contains(coordinatorPort), "coordinatorPort", "must be 1…65535")
         let fp = coordinatorFingerprint.lowercased()
         try require(fp.count >= 16 && fp.count <= 64 && fp.allSatisfy(\.isHexDigit), "coordinatorFingerprint",

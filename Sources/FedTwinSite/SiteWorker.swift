@@ -8,7 +8,7 @@ import TwinKit
 /// on local batches when given a task, uploads a signed delta, evaluates versions on its
 /// held-out batches. Batch records stay in this process: only `Message` values go out.
 public struct SiteWorker: Sendable {
-    public static let software = "fedtwin 0.1.0"
+    public static let software = FedTwinVersion.software
 
     let config: SiteConfiguration
     let key: SigningKey
@@ -33,10 +33,10 @@ public struct SiteWorker: Sendable {
         } else {
             let certificate: Certificate
             do {
-                certificate = try Certificate(pemRepresentation: String(contentsOfFile: config.certificatePath, encoding: .utf8))
+                certificate = try KeyFile.readCertificate(at: config.certificatePath)
             } catch {
                 throw SiteError(.configuration(file: config.certificatePath, key: "certificate",
-                                               problem: "cannot load the TLS certificate: \(error) (written by `fedtwin keygen`)"))
+                                               problem: "cannot load the TLS certificate: \(error) (pass --cert, or --insecure for plain TCP)"))
             }
             let pinned = config.coordinatorFingerprint
             // The TLS layer refuses any coordinator whose key is not the pinned one, before a
@@ -46,7 +46,7 @@ public struct SiteWorker: Sendable {
         }
         self.component = try ComponentCatalog.component(config.component)
         self.logger = logger
-        self.log = try SentLog(path: config.log)
+        self.log = try SentLog(path: config.logPath, site: config.name)
         if let adversary {
             guard component.aggregation == .weightedMean else {
                 throw SiteError(.configuration(file: "command line", key: "adversary",
@@ -76,28 +76,52 @@ public struct SiteWorker: Sendable {
     /// How a session ended.
     enum SessionEnd {
         case finished
+        /// The session ran (after a welcome) and ended without the federation finishing.
         case disconnected(String)
+        /// No session: the coordinator closed or refused before its welcome, for a reason
+        /// that retrying may cure (shutting down, a duplicate session still open).
+        case turnedAway(String)
     }
 
     /// Connects, serves sessions, and reconnects with exponential backoff and jitter until
     /// the coordinator says the federation is finished (or the task is cancelled).
+    ///
+    /// Transient faults (coordinator not up yet, connection lost, turned away while it
+    /// shuts down) are retried, and each change of state is logged once at the default
+    /// level. Faults retrying cannot fix stop the worker with a `SiteError`: a coordinator
+    /// whose key is not the pinned one, a refusal of this site's key or component.
     public func run() async throws {
         var backoff = config.initialBackoffSeconds
+        var state = ConnectionState.starting
+        var hadSession = false
         while !Task.isCancelled {
+            let next: ConnectionState
             do {
                 let connection = try await FrameClient.connect(
                     host: config.coordinatorHost, port: config.coordinatorPort,
                     configuration: TransportConfiguration(readTimeout: .seconds(config.readTimeoutSeconds), connectTimeout: .seconds(5), tls: tls),
                     logger: logger)
-                backoff = config.initialBackoffSeconds
-                let end = try await serve(connection)
+                let end = try await serve(connection, reconnecting: hadSession)
                 await connection.close()
                 switch end {
                 case .finished:
-                    logger.info("federation finished")
-                    if config.exitWhenFinished { return }
+                    if config.exitWhenFinished {
+                        logger.notice("federation finished; exiting")
+                        return
+                    }
+                    logger.notice("federation finished; staying (--stay): reconnecting for the next one")
+                    next = .connected
+                    backoff = config.initialBackoffSeconds
+                    hadSession = true
                 case .disconnected(let why):
-                    logger.info("disconnected", metadata: ["reason": "\(why)"])
+                    // A session ran: the link works, so the next attempt starts from the first
+                    // wait, and this disconnect is news even if the last one had the same cause.
+                    state = .connected
+                    next = .disconnected(why)
+                    backoff = config.initialBackoffSeconds
+                    hadSession = true
+                case .turnedAway(let why):
+                    next = .turnedAway(why)
                 }
             } catch let error as SiteError {
                 throw error
@@ -107,28 +131,34 @@ public struct SiteWorker: Sendable {
             } catch is CancellationError {
                 return
             } catch {
-                logger.info("coordinator unreachable", metadata: ["error": "\(error)", "retry-in": "\(backoff)"])
+                if let mismatch = pinMismatch(error) { throw mismatch }
+                next = .unreachable("\(error)")
             }
             let wait = backoff * Double.random(in: 0.5...1.5)
-            try await Task.sleep(for: .seconds(wait))
+            state = report(next, previous: state, retryIn: wait)
+            do {
+                try await Task.sleep(for: .seconds(wait))
+            } catch {
+                return
+            }
             backoff = min(backoff * 2, config.maxBackoffSeconds)
         }
     }
 
     /// One session: hello, welcome, then tasks until bye or disconnect.
-    func serve(_ connection: any FrameConnection) async throws -> SessionEnd {
+    func serve(_ connection: any FrameConnection, reconnecting: Bool = false) async throws -> SessionEnd {
         let helloEnvelope = Envelope(sender: key.publicKey.fingerprint)
         let hello = try codec.encode(.hello(Hello(site: config.name, software: Self.software)), envelope: helloEnvelope, signer: key)
         try log.sent(.hello, frame: hello, envelope: helloEnvelope)
         try await connection.send(hello)
         try log.sync()
         var frames = connection.inbound.makeAsyncIterator()
-        guard let first = try await frames.next() else { return .disconnected("closed before welcome") }
+        guard let first = try await frames.next() else { return .turnedAway("connection closed before its welcome") }
         let sealed = try codec.parse(first)
         if let reject = sealed.claimedReject() {
             switch reject.code {
-            case .shuttingDown, .duplicateSession, .timeout, .internalError:
-                return .disconnected("refused: \(reject.code): \(reject.reason)")
+            case .shuttingDown, .duplicateSession, .rateLimited, .timeout, .internalError:
+                return .turnedAway("\(reject.code): \(reject.reason)")
             default:
                 throw SiteError(.refused(code: reject.code.rawValue, reason: reject.reason))
             }
@@ -146,10 +176,25 @@ public struct SiteWorker: Sendable {
         }
         let session = welcomeMessage.envelope.session
         let challenge = welcomeMessage.envelope.challenge
-        logger.info("joined", metadata: ["session": "\(session)", "version": "\(welcome.currentVersion)", "coordinator": "\(coordinatorKey.fingerprint.short)"])
+        logger.notice("\(reconnecting ? "reconnected" : "connected") to coordinator \(connection.peer) (key \(coordinatorKey.fingerprint.short), \(welcome.software)): component \(welcome.component), model at version \(welcome.currentVersion)",
+                      metadata: ["session": "\(session)"])
 
         let (outbound, continuation) = AsyncStream<[UInt8]>.makeStream()
         let link = SiteLink(key: key, codec: codec, session: session, challenge: challenge, outbound: continuation, log: log)
+        do {
+            return try await runSession(frames: &frames, connection: connection, coordinatorKey: coordinatorKey, welcome: welcome,
+                                        link: link, outbound: outbound, continuation: continuation)
+        } catch let error as TransportError {
+            return .disconnected("connection lost: \(error)")
+        }
+    }
+
+    /// The welcomed session: tasks, evaluations and heartbeats until bye or disconnect.
+    private func runSession(frames: inout AsyncThrowingStream<[UInt8], any Error>.AsyncIterator, connection: any FrameConnection,
+                            coordinatorKey: PublicKey, welcome: Welcome, link: SiteLink,
+                            outbound: AsyncStream<[UInt8]>, continuation: AsyncStream<[UInt8]>.Continuation) async throws -> SessionEnd {
+        let session = link.session
+        let challenge = link.challenge
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await frame in outbound { try await connection.send(frame) }
@@ -171,10 +216,12 @@ public struct SiteWorker: Sendable {
                 // A round's task and evaluate frames are addressed to every selected session
                 // at once (`recipients`); the seq that counts is the one given for ours.
                 guard let seq = envelope.seq(inSession: session, challenge: challenge) else {
+                    logger.warning("refused a \(received.message.type) frame from the coordinator: wrong-session: not addressed to this session")
                     try await link.send(.reject(Reject(code: .wrongSession, reason: "frame is not addressed to this session", refSeq: envelope.seq)), round: envelope.round)
                     continue
                 }
                 guard seq == expectedSeq else {
+                    logger.warning("refused a \(received.message.type) frame from the coordinator: replay: seq \(seq), expected \(expectedSeq)")
                     try await link.send(.reject(Reject(code: .replay, reason: "seq \(seq), expected \(expectedSeq)", refSeq: seq)), round: envelope.round)
                     continue
                 }
@@ -187,24 +234,27 @@ public struct SiteWorker: Sendable {
                 case .ack, .heartbeat:
                     break
                 case .reject(let reject):
-                    logger.warning("coordinator refused a frame", metadata: ["code": "\(reject.code)", "reason": "\(reject.reason)"])
+                    logger.warning("coordinator refused a frame from this site: \(reject.code): \(reject.reason)",
+                                   metadata: ["ref-seq": "\(reject.refSeq.map(String.init) ?? "-")"])
                 case .bye(let bye):
                     return bye.reason == "finished" ? .finished : .disconnected("bye: \(bye.reason)")
                 default:
                     try await link.send(.reject(Reject(code: .unexpectedMessage, reason: "\(received.message.type) is not sent to sites", refSeq: envelope.seq)), round: envelope.round)
                 }
             }
-            return .disconnected("connection closed")
+            return .disconnected("the coordinator closed the connection")
         }
     }
 
     func handleTask(_ task: TrainingTask, received: ReceivedMessage, seq: UInt64, link: SiteLink) async throws {
         let round = received.envelope.round
         guard SafeTensors.contentID(received.tensors) == task.parametersID else {
+            logger.warning("refused the coordinator's task for round \(round): content-mismatch: its parameters do not hash to parametersID")
             try await link.send(.reject(Reject(code: .contentMismatch, reason: "task parameters do not hash to parametersID", refSeq: seq)), round: round)
             return
         }
         guard let encoding = TensorEncoding(rawValue: task.updateEncoding) else {
+            logger.warning("refused the coordinator's task for round \(round): unknown update encoding \(task.updateEncoding)")
             try await link.send(.reject(Reject(code: .malformedFrame, reason: "unknown update encoding \(task.updateEncoding)", refSeq: seq)), round: round)
             return
         }
@@ -241,12 +291,14 @@ public struct SiteWorker: Sendable {
         }
         try await link.send(.update(Update(baseVersionID: task.baseVersionID, samples: result.samples, metrics: metrics)),
                             round: round, tensors: tensors, options: options)
-        logger.info("update sent", metadata: ["round": "\(round)", "samples": "\(result.samples)", "delta-norm": "\(Tensor.l2Norm(tensors))"])
+        logger.notice("round \(round): trained on \(result.samples) samples in \(Self.format(metrics["train_seconds"] ?? 0)) s; update sent",
+                      metadata: ["delta-norm": "\(Tensor.l2Norm(tensors))"])
     }
 
     func handleEvaluate(_ evaluate: Evaluate, received: ReceivedMessage, seq: UInt64, link: SiteLink) async throws {
         let round = received.envelope.round
         guard SafeTensors.contentID(received.tensors) == evaluate.parametersID else {
+            logger.warning("refused the coordinator's evaluate for round \(round): content-mismatch: its parameters do not hash to parametersID")
             try await link.send(.reject(Reject(code: .contentMismatch, reason: "evaluate parameters do not hash to parametersID", refSeq: seq)), round: round)
             return
         }
@@ -260,8 +312,10 @@ public struct SiteWorker: Sendable {
         if reported["loss"] == nil, let primary = ComponentCatalog.primaryMetric(for: component), let value = reported[primary] {
             reported["loss"] = value
         }
-        try await link.send(.evaluation(Evaluation(versionID: evaluate.versionID, samples: dataset?.heldOut.count ?? 0,
-                                                   metrics: reported)), round: round)
+        let samples = dataset?.heldOut.count ?? 0
+        try await link.send(.evaluation(Evaluation(versionID: evaluate.versionID, samples: samples, metrics: reported)), round: round)
+        let loss = reported["loss"].map { ", loss \($0.formatted(.number.precision(.significantDigits(4))))" } ?? ""
+        logger.notice("version \(evaluate.version): evaluated on \(samples) held-out batches\(loss); sent")
     }
 
     /// Runs CPU-bound model code on `modelQueue`, off the cooperative pool, so heartbeats

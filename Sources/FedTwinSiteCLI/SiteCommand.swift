@@ -1,6 +1,7 @@
 import ArgumentParser
 import FedTwinCommandLine
 import FedTwinSite
+import FedTwinWire
 import Foundation
 import Logging
 
@@ -17,18 +18,23 @@ struct SiteCommand: AsyncParsableCommand {
             Example:
               fedtwin-site --name site-a --key keys/site-a.key --data data/site-a/data.json \\
                 --coordinator 127.0.0.1:7450 --coordinator-fingerprint 1a2b3c4d5e6f7a8b
-            """
+            Defaults shown below are those of an absent config file.
+            """,
+        version: FedTwinVersion.number
     )
 
+    /// The settings of an empty config file, shown in `--help`.
+    static let d = SiteConfiguration()
+
     @Option(help: "JSON config file.") var config: String?
-    @Option(help: "Site name (as enrolled).") var name: String?
-    @Option(help: "Coordinator address, HOST:PORT.") var coordinator: String?
+    @Option(help: "Site name (as enrolled) (default: \(Self.d.name)).") var name: String?
+    @Option(help: "Coordinator address, HOST:PORT (default: \(Self.d.coordinatorHost):\(Self.d.coordinatorPort)).") var coordinator: String?
     @Option(help: "File holding the coordinator port (written by the coordinator's --port-file).") var coordinatorPortFile: String?
     @Option(help: "Pinned coordinator key fingerprint (16–64 hex digits).") var coordinatorFingerprint: String?
-    @Option(help: "Site private key (PEM, mode 0600).") var key: String?
+    @Option(help: "Site private key (PEM, mode 0600) (default: \(Self.d.key)).") var key: String?
     @Option(help: "Data config (data.json written by `fedtwin data simulate` or by hand).") var data: String?
-    @Option(help: "Component id (hybrid-bioreactor, network-only, noop).") var component: String?
-    @Option(help: "Append-only log of sent frames.") var log: String?
+    @Option(help: "Component id (hybrid-bioreactor, network-only, noop) (default: \(Self.d.component)).") var component: String?
+    @Option(help: "Append-only log of sent frames (default: NAME-sent.log, after --name).") var log: String?
     @Flag(help: "Keep running (and reconnecting) after the federation finishes.") var stay = false
     @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
     @Flag(help: "Plain TCP instead of TLS 1.3 — for local experiments only.") var insecure = false
@@ -66,7 +72,7 @@ struct SiteCommand: AsyncParsableCommand {
             if let adversary { c.adversary = adversary }
             try c.validate(file: config ?? "command line")
         } catch let error as SiteError {
-            throw ValidationError(error.description)
+            throw OperatorError(error.description)
         }
         StandardErrorLogging.bootstrap(level: logLevel)
         if c.insecure {

@@ -15,6 +15,8 @@ final class ChannelFrameConnection: FrameConnection {
     private let channel: any Channel
     private let inbox: FrameInbox
     private let writeTimeout: Duration
+    /// Server only: what the peer may send before and after `admit(limits:)`.
+    private let stage: ConnectionStage?
 
     func peerKey() async -> PublicKey? {
         let channel = self.channel
@@ -23,12 +25,17 @@ final class ChannelFrameConnection: FrameConnection {
         }.get()
     }
 
-    init(channel: any Channel, peer: String, configuration: TransportConfiguration) {
+    func admit(limits: FrameLimits) {
+        stage?.admit(limits)
+    }
+
+    init(channel: any Channel, peer: String, configuration: TransportConfiguration, stage: ConnectionStage? = nil) {
         let inbox = FrameInbox(capacity: configuration.inboundBufferFrames)
         self.channel = channel
         self.peer = peer
         self.inbox = inbox
         self.writeTimeout = configuration.writeTimeout
+        self.stage = stage
         self.inbound = AsyncThrowingStream(unfolding: { try await inbox.next() })
     }
 

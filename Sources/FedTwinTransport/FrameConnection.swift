@@ -17,8 +17,16 @@ public protocol FrameConnection: Sendable {
     /// The key the peer proved in the TLS handshake, or nil on a plain connection. The
     /// coordinator requires it to equal the key that signs the site's `hello`.
     func peerKey() async -> PublicKey?
+    /// The peer has completed its handshake: frames after this one may be as large as
+    /// `limits` (capped by the transport's own `TransportConfiguration.limits`). Until a
+    /// server connection is admitted only a `hello` within `FrameLimits.handshake` passes
+    /// (`TransportConfiguration.handshakeLimits`). Call it before answering the handshake,
+    /// so the peer's next frame is read with the new limits.
+    func admit(limits: FrameLimits)
 }
 
 extension FrameConnection {
     public func peerKey() async -> PublicKey? { nil }
+    /// Connections without stages (clients, in-memory pairs) have nothing to raise.
+    public func admit(limits: FrameLimits) {}
 }

@@ -38,8 +38,12 @@ final class FrameGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Server only: released at the first frame or at close, whichever comes first.
     private let pendingSlot: PendingSlot?
 
+    /// Server only: builds the `reject` sent before closing on a refused frame (`TransportConfiguration.refusalAnswer`).
+    private let refusalAnswer: (@Sendable (FrameError) -> [UInt8]?)?
+
     init(readTimeout: Duration, peer: String, logger: Logger, activation: EventLoopPromise<Void>?,
-         handshakeTimeout: Duration? = nil, pendingSlot: PendingSlot? = nil) {
+         handshakeTimeout: Duration? = nil, pendingSlot: PendingSlot? = nil, refusalAnswer: (@Sendable (FrameError) -> [UInt8]?)? = nil) {
+        self.refusalAnswer = refusalAnswer
         self.readTimeout = readTimeout
         self.peer = peer
         self.logger = logger
@@ -120,6 +124,14 @@ final class FrameGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
         logger.debug("connection failed", metadata: ["peer": "\(peer)", "error": "\(error)"])
         // Downstream is the async channel handler: it ends `inbound` with this error.
         context.fireErrorCaught(error)
+        // A refused frame is answered (PROTOCOL.md §2): the reject is written and flushed now,
+        // on the event loop, before the connection's owner can get back to close its side;
+        // the connection closes once it is written.
+        let channel = context.channel
+        if case .frameRefused(let refused) = error.problem, channel.isActive, let answer = refusalAnswer?(refused) {
+            context.writeAndFlush(NIOAny(answer)).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
         context.close(promise: nil)
     }
 

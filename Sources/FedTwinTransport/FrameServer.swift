@@ -8,7 +8,7 @@ public enum FrameServer {
     enum Accepted: Sendable {
         /// `active` completes once the socket is registered and active: only then may the
         /// handler write.
-        case connection(NIOAsyncChannel<[UInt8], Never>, peer: String, active: EventLoopFuture<Void>)
+        case connection(NIOAsyncChannel<[UInt8], Never>, peer: String, active: EventLoopFuture<Void>, stage: ConnectionStage?)
         /// Over `maxConnections` or `maxPendingHandshakes`: already closed.
         case refused
     }
@@ -58,9 +58,10 @@ public enum FrameServer {
                         counter.release()
                     }
                     let active = channel.eventLoop.makePromise(of: Void.self)
+                    let stage = configuration.handshakeLimits.map { ConnectionStage(handshake: $0, ceiling: configuration.limits) }
                     let asyncChannel = try FramePipeline.configure(
-                        channel, peer: peer, configuration: configuration, logger: logger, activation: active, pendingSlot: slot)
-                    return Accepted.connection(asyncChannel, peer: peer, active: active.futureResult)
+                        channel, peer: peer, configuration: configuration, logger: logger, activation: active, pendingSlot: slot, stage: stage)
+                    return Accepted.connection(asyncChannel, peer: peer, active: active.futureResult, stage: stage)
                 })
             }
         let boundPort = server.channel.localAddress?.port ?? port
@@ -70,10 +71,10 @@ public enum FrameServer {
             try await server.executeThenClose { accepted, _ in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in accepted {
-                        guard case .connection(let asyncChannel, let peer, let active) = connection else { continue }
+                        guard case .connection(let asyncChannel, let peer, let active, let stage) = connection else { continue }
                         group.addTask {
                             await serve(
-                                asyncChannel, peer: peer, active: active, configuration: configuration,
+                                asyncChannel, peer: peer, active: active, stage: stage, configuration: configuration,
                                 logger: logger, handler: handler)
                         }
                     }
@@ -90,6 +91,7 @@ public enum FrameServer {
         _ asyncChannel: NIOAsyncChannel<[UInt8], Never>,
         peer: String,
         active: EventLoopFuture<Void>,
+        stage: ConnectionStage?,
         configuration: TransportConfiguration,
         logger: Logger,
         handler: @escaping @Sendable (any FrameConnection) async -> Void
@@ -101,7 +103,7 @@ public enum FrameServer {
             try? await asyncChannel.executeThenClose { _, _ in }
             return
         }
-        let connection = ChannelFrameConnection(channel: asyncChannel.channel, peer: peer, configuration: configuration)
+        let connection = ChannelFrameConnection(channel: asyncChannel.channel, peer: peer, configuration: configuration, stage: stage)
         logger.debug("connection accepted", metadata: ["peer": "\(peer)"])
         await withDiscardingTaskGroup { group in
             group.addTask { await connection.run(asyncChannel) }

@@ -3,8 +3,16 @@ import FedTwinWire
 /// Limits and timeouts for one server or client. Every default is safe for a deployment
 /// reachable from a hostile network; tests and demos shorten the timeouts.
 public struct TransportConfiguration: Sendable {
-    /// Declared-length bounds checked from each frame's 16-byte prefix, before its body is buffered.
+    /// Declared-length bounds checked from each frame's 16-byte prefix, before its body is
+    /// buffered. On a server, the ceiling for what an admitted connection may send
+    /// (`FrameConnection.admit(limits:)` can only lower it).
     public var limits: FrameLimits
+    /// Server only: what a connection may send before its owner admits it — only `hello`
+    /// frames within these limits (default `FrameLimits.handshake`: no body, a 16 KiB
+    /// header), refused from the prefix otherwise. So a peer that has proved nothing cannot
+    /// make the server buffer more than this per connection. nil turns the stage off
+    /// (every frame within `limits` from the start), for tests of the framing alone.
+    public var handshakeLimits: FrameLimits?
     /// A connection that completes no frame for this long is dropped (a slowloris peer that
     /// sends half a frame and stalls). It applies to both ends, so the runtimes must send
     /// heartbeats more often than this. Time spent with reading paused because our own
@@ -35,9 +43,15 @@ public struct TransportConfiguration: Sendable {
     /// TLS 1.3 with mutual authentication, or nil for plain TCP (only when explicitly
     /// asked for: `--insecure`).
     public var tls: TLSContext?
+    /// Server only: the signed `reject` to send before closing a connection whose bytes the
+    /// decoder refused (unknown version or flag bit, a length over a limit, ...), so that
+    /// the peer learns the code PROTOCOL.md §2 names; nil = close without a word. The
+    /// transport holds no key, so its owner builds the frame.
+    public var refusalAnswer: (@Sendable (FrameError) -> [UInt8]?)?
 
     public init(
         limits: FrameLimits = .default,
+        handshakeLimits: FrameLimits? = .handshake,
         readTimeout: Duration = .seconds(60),
         writeTimeout: Duration = .seconds(60),
         maxConnections: Int = 256,
@@ -49,6 +63,7 @@ public struct TransportConfiguration: Sendable {
         tls: TLSContext? = nil
     ) {
         self.limits = limits
+        self.handshakeLimits = handshakeLimits
         self.readTimeout = readTimeout
         self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections

@@ -16,11 +16,12 @@ extension TransportError {
     public var reasonCode: ReasonCode {
         switch problem {
         case .frameRefused(let error): return error.reasonCode
+        case .notAHello: return .unexpectedMessage
         case .truncatedFrame: return .malformedFrame
         case .readTimeout, .writeTimeout, .handshakeTimeout: return .timeout
         case .connectionLimit, .pendingHandshakeLimit: return .limitExceeded
         case .tls: return .tlsRefused
-        case .connectFailed, .closed, .io: return .connectionLost
+        case .connectFailed, .closed, .io, .bindFailed: return .connectionLost
         }
     }
 
@@ -30,9 +31,9 @@ extension TransportError {
         switch problem {
         case .connectionLimit, .pendingHandshakeLimit: return "limit"
         case .tls: return "tls"
-        case .frameRefused, .truncatedFrame: return "framing"
+        case .frameRefused, .notAHello, .truncatedFrame: return "framing"
         case .readTimeout, .writeTimeout, .handshakeTimeout: return "timeout"
-        case .connectFailed, .closed, .io: return "io"
+        case .connectFailed, .closed, .io, .bindFailed: return "io"
         }
     }
 }

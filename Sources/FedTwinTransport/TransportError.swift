@@ -6,6 +6,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public enum Problem: Sendable, Equatable {
         /// The peer's bytes are not a frame within our limits; the connection was closed.
         case frameRefused(FrameError)
+        /// Before its handshake completed the peer declared a frame other than `hello`
+        /// (refused from the 16-byte prefix, before anything else is buffered).
+        case notAHello(MessageType)
         /// The peer closed the connection part way through a frame.
         case truncatedFrame(buffered: Int, needed: Int)
         /// No complete frame arrived within `TransportConfiguration.readTimeout`.
@@ -29,6 +32,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case closed
         /// An I/O error from the socket (reset, broken pipe, ...).
         case io(String)
+        /// The listener could not bind its address (in use, not local, no permission);
+        /// `peer` is the address, the string the OS error.
+        case bindFailed(String)
     }
 
     public var problem: Problem
@@ -49,6 +55,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch problem {
         case .frameRefused(let error): return "frame from \(peer) refused: \(error)"
+        case .notAHello(let type): return "frame from \(peer) refused: a \(type) frame before the handshake completed (only hello is allowed)"
         case .truncatedFrame(let buffered, let needed):
             return "\(peer) closed the connection mid-frame (\(buffered) of \(needed) bytes)"
         case .readTimeout(let timeout): return "no complete frame from \(peer) within \(timeout) (read timeout)"
@@ -61,6 +68,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case .connectFailed(let reason): return "could not connect to \(peer): \(reason)"
         case .closed: return "connection to \(peer) is closed"
         case .io(let reason): return "I/O error on connection with \(peer): \(reason)"
+        case .bindFailed(let reason): return "cannot listen on \(peer): \(reason)"
         }
     }
 }

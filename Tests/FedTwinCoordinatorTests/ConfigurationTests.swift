@@ -21,6 +21,11 @@ import Testing
     (#"{"updateEncoding": "int4"}"#, "updateEncoding"),
     (#"{"heartbeatSeconds": 10, "readTimeoutSeconds": 15}"#, "readTimeoutSeconds"),
     (#"{"port": 70000}"#, "port"),
+    // Typos below the top level: refused with their path, never a silent default.
+    (#"{"training": {"epoch": 3}}"#, "training.epoch"),
+    (#"{"strategy": {"name": "fedavg", "combinr": "median"}}"#, "strategy.combinr"),
+    (#"{"strategy": {"name": "fedadam", "settings": {"betta1": 0.8}}}"#, "strategy.settings.betta1"),
+    (#"{"strategy": {"name": "fedavg", "settings": {"mu": 0.1}}}"#, "strategy.settings.mu"),
 ])
 func configErrorsNameFileAndKey(text: String, key: String) throws {
     let path = try ConfigurationFile.write(text)

@@ -34,10 +34,13 @@ import Testing
     @Test func theCoordinatorCapsRawPayloadSizeToWhatTheSchemaNeeds() {
         let small = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [10_000])])
         #expect(FrameLimits.default.capped(to: small).payload.maxRawLength == 160_000 + (1 << 20))
-        // Everything else is left as configured.
+        // The body as sent is capped to that plus deflate's worst case; the rest is left as configured.
+        let need = 160_000 + (1 << 20)
         var expected = FrameLimits.default
-        expected.payload.maxRawLength = 160_000 + (1 << 20)
+        expected.payload.maxRawLength = need
+        expected.maxBodyLength = need + need / 1024 + (64 << 10)
         #expect(FrameLimits.default.capped(to: small) == expected)
+        #expect(expected.maxBodyLength < 2 << 20, "far below the 256 MiB wire default")
         // A lower configured limit stays; a schema too large for the cap leaves the limit alone.
         var tight = FrameLimits.default
         tight.payload.maxRawLength = 1000

@@ -15,6 +15,10 @@ struct ScriptedSite {
     let samples: Int
     /// Send each update twice (the second copy is a replay).
     var replayUpdates = false
+    /// The update's metrics (default: `loss` = delta).
+    var metrics: [String: Double]?
+    /// Answer `evaluate` with these samples and metrics (default: do not answer).
+    var evaluation: (samples: Int, metrics: [String: Double])?
 
     /// Runs until the coordinator says bye; returns the reject codes it received.
     func run(_ connection: InMemoryFrameConnection) async throws -> [ReasonCode] {
@@ -36,12 +40,20 @@ struct ScriptedSite {
                 let tensors = received.tensors.map { Tensor(name: $0.name, shape: $0.shape, floats: [Float](repeating: delta, count: $0.elementCount)) }
                 let envelope = Envelope(sender: key.publicKey.fingerprint, session: welcome.envelope.session,
                                         challenge: welcome.envelope.challenge, round: received.envelope.round, seq: seq)
-                let frame = try codec.encode(.update(Update(baseVersionID: task.baseVersionID, samples: samples, metrics: ["loss": Double(delta)])),
+                let frame = try codec.encode(.update(Update(baseVersionID: task.baseVersionID, samples: samples, metrics: metrics ?? ["loss": Double(delta)])),
                                              envelope: envelope, tensors: tensors,
                                              options: PayloadOptions(encoding: .f32, compressionLevel: nil, delta: task.baseVersionID), signer: key)
                 seq += 1
                 try await connection.send(frame)
                 if replayUpdates { try await connection.send(frame) }
+            case .evaluate(let evaluate):
+                guard let evaluation else { break }
+                let envelope = Envelope(sender: key.publicKey.fingerprint, session: welcome.envelope.session,
+                                        challenge: welcome.envelope.challenge, round: received.envelope.round, seq: seq)
+                seq += 1
+                try await connection.send(try codec.encode(.evaluation(Evaluation(versionID: evaluate.versionID, samples: evaluation.samples,
+                                                                                  metrics: evaluation.metrics)),
+                                                           envelope: envelope, signer: key))
             case .reject(let reject):
                 rejects.append(reject.code)
             case .bye:
@@ -55,14 +67,17 @@ struct ScriptedSite {
     }
 }
 
-private func makeFederation(rounds: Int) throws -> (Registry, SigningKey, [ScriptedSite], CoordinatorConfiguration) {
+/// A store with the given sites enrolled (default site-a and site-b), their scripted sites,
+/// and a configuration for in-memory runs (also used by IdentityThrottleTests).
+func makeFederation(rounds: Int, sites spec: [(String, Float, Int)] = [("site-a", 0.5, 1), ("site-b", 0.25, 3)])
+    throws -> (Registry, SigningKey, [ScriptedSite], CoordinatorConfiguration) {
     let coordinatorKey = try SigningKey.generate()
     let schema = ParameterSchema(tensors: [TensorSpec(name: "w", dtype: .f32, shape: [4])])
     let registry = try Registry.create(storage: InMemoryStorage(), component: ComponentSpec(id: "test", schema: schema, aggregation: .mean),
                                        initialParameters: [Tensor(name: "w", shape: [4], floats: [1, 2, 3, 4])],
                                        signer: coordinatorKey, software: "test")
     var sites: [ScriptedSite] = []
-    for (name, delta, samples) in [("site-a", Float(0.5), 1), ("site-b", Float(0.25), 3)] {
+    for (name, delta, samples) in spec {
         let key = try SigningKey.generate()
         try registry.enroll(name: name, key: key.publicKey, signer: coordinatorKey)
         sites.append(ScriptedSite(name: name, key: key, delta: delta, samples: samples))
@@ -161,4 +176,146 @@ func anUpdateAboveMaxUpdateNormIsRefusedAndAudited() async throws {
     let latest = try registry.latestVersion()
     #expect(latest.manifest.contributions.map(\.site) == ["site-b"])
     #expect(try registry.state(of: latest).parameters[0].values == .f32([1.25, 2.25, 3.25, 4.25]))
+}
+
+/// PROTOCOL.md §6 point 5: the reject to a refused hello is signed by the coordinator's key
+/// (which a site over TLS holds from the certificate it pinned), names no session, refSeq 0.
+@Test(.timeLimit(.minutes(1)))
+func theRejectOfAHelloVerifiesWithTheCoordinatorKey() async throws {
+    let (registry, coordinatorKey, _, config) = try makeFederation(rounds: 1)
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let stranger = try SigningKey.generate()
+    let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+    async let served: Void = coordinator.serve(coordinatorEnd)
+    let codec = MessageCodec()
+    try await siteEnd.send(try codec.encode(.hello(Hello(site: "x", software: "test")), envelope: Envelope(sender: stranger.publicKey.fingerprint), signer: stranger))
+    var frames = siteEnd.inbound.makeAsyncIterator()
+    let first = try #require(try await frames.next())
+    let received = try codec.parse(first).open(with: coordinatorKey.publicKey)
+    #expect(received.message == .reject(Reject(code: .unknownKey, reason: "key \(stranger.publicKey.fingerprint.short) is not enrolled", refSeq: 0)))
+    #expect(received.envelope.session.isEmpty && received.envelope.challenge.isEmpty && received.envelope.seq == 0)
+    await served
+}
+
+/// A frame with this session's id but another challenge is refused as wrong-session with a
+/// reason that says so (it used to read "belongs to session X, not X").
+@Test(.timeLimit(.minutes(1)))
+func aWrongChallengeIsNamedAsSuch() async throws {
+    let (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 1)
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let site = sites[0]
+    let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+    let served = Task { await coordinator.serve(coordinatorEnd) }
+    let codec = MessageCodec()
+    try await siteEnd.send(try codec.encode(.hello(Hello(site: site.name, software: "test")), envelope: Envelope(sender: site.key.publicKey.fingerprint), signer: site.key))
+    var frames = siteEnd.inbound.makeAsyncIterator()
+    let welcome = try codec.parse(try #require(try await frames.next())).open(with: coordinatorKey.publicKey)
+    let envelope = Envelope(sender: site.key.publicKey.fingerprint, session: welcome.envelope.session, challenge: "00", round: 0, seq: 1)
+    try await siteEnd.send(try codec.encode(.heartbeat(Heartbeat(state: "idle")), envelope: envelope, signer: site.key))
+    var reject: Reject?
+    while reject == nil, let bytes = try await frames.next() {
+        if case .reject(let r) = try codec.parse(bytes).open(with: coordinatorKey.publicKey).message { reject = r }
+    }
+    #expect(reject?.code == .wrongSession && reject?.refSeq == 1)
+    #expect(reject?.reason.contains("challenge") == true, "\(String(describing: reject?.reason))")
+    await siteEnd.close()
+    await served.value
+}
+
+/// Sends a hello on `connection` and reads until a frame of `type` (the round's task, or an
+/// evaluate) arrives, then returns without answering and without closing: a site whose link
+/// blipped, before its old connection is seen as dead.
+private func helloThenWait(for type: MessageType, _ site: ScriptedSite, _ connection: InMemoryFrameConnection) async throws {
+    let codec = MessageCodec()
+    try await connection.send(try codec.encode(.hello(Hello(site: site.name, software: "test")),
+                                               envelope: Envelope(sender: site.key.publicKey.fingerprint), signer: site.key))
+    var frames = connection.inbound.makeAsyncIterator()
+    while let bytes = try await frames.next() {
+        if try codec.parse(bytes).type == type { return }
+    }
+}
+
+/// Runs `coordinator` with site-b honest and site-a reconnecting once it has received a
+/// frame of `type` on its first connection; returns the reject codes the sites received.
+private func runWithReconnect(_ coordinator: Coordinator, sites: [ScriptedSite], after type: MessageType) async throws -> [ReasonCode] {
+    try await withThrowingTaskGroup(of: [ReasonCode].self) { group in
+        let (bSite, bCoordinator) = InMemoryFrameConnection.makePair()
+        group.addTask { await coordinator.serve(bCoordinator); return [] }
+        group.addTask { try await sites[1].run(bSite) }
+        let (oldSite, oldCoordinator) = InMemoryFrameConnection.makePair()
+        group.addTask { await coordinator.serve(oldCoordinator); return [] }
+        group.addTask {
+            try await helloThenWait(for: type, sites[0], oldSite)
+            // The reconnect: same key, new connection, while the old one is still open.
+            let (newSite, newCoordinator) = InMemoryFrameConnection.makePair()
+            async let served: Void = coordinator.serve(newCoordinator)
+            let codes = try await sites[0].run(newSite)
+            await served
+            return codes
+        }
+        try await coordinator.run()
+        var all: [ReasonCode] = []
+        for try await codes in group { all += codes }
+        return all
+    }
+}
+
+@Test(.timeLimit(.minutes(1)))
+func aSecondHelloMidRoundHandsTheTaskToTheNewSessionAndTheRoundClosesPromptly() async throws {
+    let (registry, coordinatorKey, sites, federation) = try makeFederation(rounds: 1)
+    var config = federation
+    // Before the fix the round waited for this deadline (the new session never got the
+    // task, the old one was never counted as gone) and was then retried.
+    config.roundDeadlineSeconds = 30
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let started = ContinuousClock.now
+    let rejects = try await runWithReconnect(coordinator, sites: sites, after: .task)
+    #expect(ContinuousClock.now - started < .seconds(20))
+    #expect(rejects.isEmpty)
+    let events = try registry.auditEntries().map(\.event)
+    #expect(!events.contains("round-deadline") && !events.contains("round-retried"), "\(events)")
+    #expect(events.contains("session-replaced") && events.contains("task-resent"), "\(events)")
+    let latest = try registry.latestVersion()
+    #expect(latest.number == 1)
+    #expect(latest.manifest.contributions.map(\.site) == ["site-a", "site-b"])
+    #expect(registry.verify(replay: true).passed)
+}
+
+@Test(.timeLimit(.minutes(1)))
+func aHelloClaimingALookAlikeNameIsRefused() async throws {
+    let (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 1)
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    // "site-а" with a Cyrillic а, signed by site-a's enrolled key.
+    let lookAlike = ScriptedSite(name: "site-\u{0430}", key: sites[0].key, delta: 1, samples: 1)
+    let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+    async let served: Void = coordinator.serve(coordinatorEnd)
+    let codes = try await lookAlike.run(siteEnd)
+    await served
+    #expect(codes == [.malformedFrame])
+    let refused = try #require(try registry.auditEntries().last { $0.event == "hello-refused" })
+    #expect(refused.data["code"] == "malformed-frame")
+    #expect(refused.data["reason"]?.contains("U+0430") == true, "\(refused.data)")
+    #expect(try registry.auditEntries().contains { $0.event == "session-open" } == false)
+}
+
+@Test(.timeLimit(.minutes(1)))
+func aSecondHelloDuringEvaluationHandsTheEvaluateToTheNewSession() async throws {
+    let (registry, coordinatorKey, scripted, federation) = try makeFederation(rounds: 1)
+    var config = federation
+    config.evaluationDeadlineSeconds = 30
+    let sites = scripted.map { site in
+        var site = site
+        site.evaluation = (samples: 1, metrics: ["loss": 1])
+        return site
+    }
+    let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+    let started = ContinuousClock.now
+    // site-a's first session receives the evaluate of version 0, then site-a reconnects.
+    let rejects = try await runWithReconnect(coordinator, sites: sites, after: .evaluate)
+    #expect(ContinuousClock.now - started < .seconds(20), "an evaluation waited for its 30 s deadline")
+    #expect(rejects.isEmpty)
+    for version in [0, 1] {
+        let record = try #require(try registry.evaluations(version: version))
+        #expect(record.evaluations.map(\.site) == ["site-a", "site-b"], "version \(version)")
+    }
 }

@@ -20,10 +20,25 @@ struct HostileClientTests {
             #expect(outcome.rejectCode == hostile.expectedCode, "\(hostile): \(outcome.detail)")
         } else {
             #expect(outcome.closed == true, "\(hostile): the coordinator did not close the connection (\(outcome.detail))")
+            if hostile.transportAnswersWithReject {
+                #expect(outcome.rejectCode == hostile.expectedCode, "\(hostile): no reject before the close (\(outcome.detail))")
+            }
+        }
+        if hostile.auditEvent == "frame-refused" {
+            #expect((outcome.refSeq != nil) == hostile.carriesRefSeq, "\(hostile): \(outcome.detail)")
         }
         let audit = try #require(outcome.audit, "\(hostile): no audit entry (\(outcome.detail))")
         #expect(audit.event == hostile.auditEvent, "\(hostile): \(audit)")
         #expect(outcome.auditCode == hostile.expectedCode, "\(hostile): audited as \(audit.data)")
+    }
+
+    @Test("a second session mid-round inherits the round's task, and the round commits with it", .timeLimit(.minutes(2)))
+    func aReplacedSessionHandsOverItsTask() async throws {
+        let report = try await HostileScenario.shared.report()
+        let resent = try #require(report.replacement, "no task-resent entry for site-r in round 3")
+        #expect(resent.data["site"] == "site-r")
+        #expect(report.contributors[3]?.contains("site-r") == true, "version 3 contributors: \(report.contributors[3] ?? [])")
+        #expect(report.roundDeadlines == 0, "a round waited for its deadline")
     }
 
     @Test("honest sites kept training: every round committed with them, replay verification and audit verify pass",

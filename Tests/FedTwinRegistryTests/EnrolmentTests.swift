@@ -75,3 +75,40 @@ struct EnrolmentTests {
         #expect(store.registry.verifyAudit().passed)
     }
 }
+
+/// Issue 10, rule 3: site names are a closed ASCII set, so no look-alike can be enrolled.
+@Suite struct SiteNameTests {
+    @Test(arguments: [
+        "site\u{200D}a",          // zero-width joiner
+        "s\u{0456}te-a",          // Cyrillic і among Latin letters
+        "site-\u{0430}",          // Cyrillic а
+        "Site-A",                 // upper-case twin of site-a
+        "../evil", "a/b", ".hidden", "-a", "",
+        "a\u{07}b", "a b", "caf\u{E9}",
+        String(repeating: "a", count: 64),
+    ])
+    func enrolmentRefusesUnsafeNames(_ name: String) throws {
+        let store = try TestStore(rounds: 0)
+        let before = try store.registry.auditEntries().count
+        let error = try #require(throws: RegistryError.self) {
+            try store.registry.enroll(name: name, key: try SigningKey.generate().publicKey, signer: store.coordinator)
+        }
+        #expect(error.problem.contains("site name refused"), "\(error)")
+        #expect(try store.registry.auditEntries().count == before)
+        #expect(SiteName.problem(name) != nil)
+    }
+
+    @Test(arguments: ["a", "site-z", "lab.b_2", "0", String(repeating: "z", count: 63)])
+    func safeNamesAreEnrolled(_ name: String) throws {
+        let store = try TestStore(rounds: 0)
+        #expect(SiteName.problem(name) == nil)
+        let site = try store.registry.enroll(name: name, key: try SigningKey.generate().publicKey, signer: store.coordinator)
+        #expect(site.name == name)
+    }
+
+    @Test func theProblemSaysWhichCharacterAndWhatItIs() {
+        #expect(SiteName.problem("site\u{200D}a")?.hasPrefix("character 5 is U+200D") == true)
+        #expect(SiteName.problem("Site")?.hasPrefix("character 1 is 'S'") == true)
+        #expect(SiteName.problem("a\u{07}")?.hasPrefix("character 2 is U+0007") == true)
+    }
+}

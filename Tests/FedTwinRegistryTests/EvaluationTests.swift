@@ -54,3 +54,15 @@ struct EvaluationTests {
         #expect(error.path == "versions/000001.eval.json")
     }
 }
+
+/// The held-out loss is a weighted mean of site values: it cannot overflow (issue 10, rule 1).
+@Test func aWeightedMeanOfHugeValuesStaysFinite() {
+    let fingerprint = Fingerprint(hex: String(repeating: "ab", count: 32))!
+    let record = EvaluationRecord(version: 1, versionID: "", evaluations: [
+        SiteEvaluation(site: "a", fingerprint: fingerprint, samples: 2, metrics: ["loss": 1e308], frame: ""),
+        SiteEvaluation(site: "b", fingerprint: fingerprint, samples: 1, metrics: ["loss": 1e308], frame: ""),
+    ], createdAt: "", coordinator: fingerprint)
+    // Σ v·w = 3e308 overflows; Σ v·(w/W) does not.
+    let mean = record.weightedMean("loss") ?? .nan
+    #expect(mean.isFinite && abs(mean - 1e308) <= 1e308 * 1e-15, "\(mean)")
+}

@@ -72,9 +72,9 @@ struct AdversarialWorkerTests {
         #expect(flipped.tensors == SiteAdversary.signFlip(3).apply(to: honest.tensors, round: 1, seed: 0))
         // Metrics and sample count stay the honest ones: only the delta lies.
         #expect(flipped.update.samples == honest.update.samples)
-        let log = try String(contentsOfFile: fixture.config(adversary: "sign-flip:3").log, encoding: .utf8)
+        let log = try String(contentsOfFile: fixture.config(adversary: "sign-flip:3").logPath, encoding: .utf8)
         #expect(log.contains("\"event\":\"adversary\""))
-        #expect(!(try String(contentsOfFile: fixture.config(adversary: nil).log, encoding: .utf8)).contains("\"event\":\"adversary\""))
+        #expect(!(try String(contentsOfFile: fixture.config(adversary: nil).logPath, encoding: .utf8)).contains("\"event\":\"adversary\""))
     }
 
     @Test("a sum-aggregated component cannot be attacked this way: the worker refuses to start")

@@ -17,8 +17,8 @@ final class CoordinatorStandIn {
     private var inbound: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
     private let serving: Task<Void, any Error>
 
-    init(_ fixture: AdversarialWorkerTests.Fixture, adversary: String?) async throws {
-        let worker = try SiteWorker(config: fixture.config(adversary: adversary), logger: Logger(label: "test"))
+    init(_ fixture: AdversarialWorkerTests.Fixture, adversary: String?, logger: Logger = Logger(label: "test")) async throws {
+        let worker = try SiteWorker(config: fixture.config(adversary: adversary), logger: logger)
         let (coordinator, site) = InMemoryFrameConnection.makePair()
         serving = Task { _ = try await worker.serve(site) }
         connection = coordinator

@@ -33,6 +33,22 @@ struct SentLogTests {
         #expect(try JSONDecoder().decode([String: String].self, from: Data(lines[1].utf8))["event"] == "note")
     }
 
+    @Test("without --log each site writes NAME-sent.log, and every line names the site")
+    func defaultLogIsPerSite() throws {
+        let fixture = try AdversarialWorkerTests.Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        var a = fixture.config(adversary: nil)
+        a.log = nil
+        var b = a
+        b.name = "site-y"
+        #expect(a.logPath == "site-x-sent.log" && b.logPath == "site-y-sent.log")
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try SentLog(path: path, site: "site-x").append(["event": "note"])
+        let line = try JSONDecoder().decode([String: String].self, from: Data(String(contentsOfFile: path, encoding: .utf8).utf8.dropLast()))
+        #expect(line["site"] == "site-x")
+    }
+
     @Test("a log that cannot be opened is an error naming the file")
     func unopenableLogIsAnError() {
         let path = "/nonexistent-fedtwin-dir/sent.log"
@@ -49,6 +65,6 @@ struct SentLogTests {
         var config = fixture.config(adversary: nil)
         config.log = fixture.directory.appendingPathComponent("missing/sent.log").path
         let error = #expect(throws: SentLogError.self) { try SiteWorker(config: config, logger: Logger(label: "test")) }
-        #expect(error?.path == config.log)
+        #expect(error?.path == config.logPath)
     }
 }

@@ -109,7 +109,7 @@ import Testing
 
     @Test func oversizedBodyRefusedWithConfiguredLimit() async throws {
         let (events, sink) = AsyncStream<TestSupport.Event>.makeStream()
-        let configuration = TransportConfiguration(limits: FrameLimits(maxHeaderLength: 1024, maxBodyLength: 4096))
+        let configuration = TransportConfiguration(limits: FrameLimits(maxHeaderLength: 1024, maxBodyLength: 4096), handshakeLimits: nil)
         try await TestSupport.withServer(configuration: configuration, handler: TestSupport.recordingHandler(into: sink)) { port in
             let client = try await FrameClient.connect(host: "127.0.0.1", port: port, configuration: configuration, logger: TestSupport.logger)
             // The client's own decoder is not involved: the limit is the server's.
@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func halfFrameThenStallIsDroppedAfterReadTimeout() async throws {
-        let configuration = TransportConfiguration(readTimeout: .milliseconds(300))
+        let configuration = TransportConfiguration(handshakeLimits: nil, readTimeout: .milliseconds(300))
         let (events, sink) = AsyncStream<TestSupport.Event>.makeStream()
         try await TestSupport.withServer(configuration: configuration, handler: TestSupport.recordingHandler(into: sink)) { port in
             let frame = TestSupport.frame(bodyLength: 1000)
@@ -222,7 +222,7 @@ import Testing
     }
 
     @Test func maxConnectionsEnforced() async throws {
-        let configuration = TransportConfiguration(maxConnections: 2)
+        let configuration = TransportConfiguration(handshakeLimits: nil, maxConnections: 2)
         let handler = TestSupport.recordingHandler(echo: true, into: AsyncStream<TestSupport.Event>.makeStream().continuation)
         try await TestSupport.withServer(configuration: configuration, handler: handler) { port in
             try await TestSupport.within(10, "connection limit") {
@@ -288,7 +288,7 @@ import Testing
     }
 
     @Test func connectFailureIsATransportError() async throws {
-        let configuration = TransportConfiguration(connectTimeout: .seconds(2))
+        let configuration = TransportConfiguration(handshakeLimits: nil, connectTimeout: .seconds(2))
         // Bind and release an ephemeral port so nothing listens on it.
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(listener.localAddress?.port)

@@ -10,7 +10,7 @@ import Testing
 /// where the rule is the same.)
 @Suite struct PendingHandshakeTests {
     @Test func silentConnectionsBeyondTheLimitAreRefusedAndReported() async throws {
-        let configuration = TransportConfiguration(maxConnections: 8, maxPendingHandshakes: 1, handshakeTimeout: .seconds(20))
+        let configuration = TransportConfiguration(handshakeLimits: nil, maxConnections: 8, maxPendingHandshakes: 1, handshakeTimeout: .seconds(20))
         let (refusals, refusalSink) = AsyncStream<TransportError>.makeStream()
         // Signals each connection the server took on, so that the test knows `silent` holds
         // the pending slot before `second` connects (the kernel completes both TCP
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func noFirstFrameWithinTheHandshakeTimeoutDropsTheConnection() async throws {
-        let configuration = TransportConfiguration(readTimeout: .seconds(20), handshakeTimeout: .milliseconds(300))
+        let configuration = TransportConfiguration(handshakeLimits: nil, readTimeout: .seconds(20), handshakeTimeout: .milliseconds(300))
         let (events, eventSink) = AsyncStream<TestSupport.Event>.makeStream()
         try await TestSupport.withServer(configuration: configuration, handler: TestSupport.recordingHandler(echo: true, into: eventSink)) { port in
             try await TestSupport.within(30, "handshake timeout") {

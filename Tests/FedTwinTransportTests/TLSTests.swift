@@ -19,7 +19,7 @@ import Testing
     }
 
     static func configuration(_ tls: TLSContext?) -> TransportConfiguration {
-        TransportConfiguration(readTimeout: .seconds(5), connectTimeout: .seconds(5), tls: tls)
+        TransportConfiguration(handshakeLimits: nil, readTimeout: .seconds(5), connectTimeout: .seconds(5), tls: tls)
     }
 
     /// Runs a TLS echo server and one client exchange; returns the frames the client got

@@ -38,6 +38,10 @@ enum TestSupport {
         return bytes
     }
 
+    /// The defaults without the handshake stage: tests of the framing alone send any frame
+    /// first, not a `hello` (StagedLimitTests covers the stage).
+    static let unstaged = TransportConfiguration(handshakeLimits: nil)
+
     struct TimedOut: Error, CustomStringConvertible {
         var what: String
         var description: String { "timed out waiting for \(what)" }
@@ -63,7 +67,7 @@ enum TestSupport {
     /// cancels the server and waits for it to stop. `onRefused` sees the connections the
     /// server refused at accept.
     static func withServer<T: Sendable>(
-        configuration: TransportConfiguration = .default,
+        configuration: TransportConfiguration = unstaged,
         onRefused: @escaping @Sendable (TransportError) -> Void = { _ in },
         handler: @escaping @Sendable (any FrameConnection) async -> Void,
         _ body: @escaping @Sendable (Int) async throws -> T

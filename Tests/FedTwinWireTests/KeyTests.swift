@@ -203,6 +203,34 @@ struct KeyTests {
         }
     }
 
+    @Test func aDirectoryOrAPublicKeyGivenAsThePrivateKeySaysWhichFileIsWanted() throws {
+        try withTemporaryDirectory { dir in
+            // A directory (mode 0755) and a .pub file (mode 0644) used to get `chmod 600` advice.
+            let directory = #expect(throws: KeyFileError.self) { try KeyFile.readPrivateKey(at: dir) }
+            #expect(directory == KeyFileError(path: dir, problem: .notAFile))
+            #expect(directory?.description.contains("chmod") == false)
+            let key = try SigningKey.generate()
+            try KeyFile.writePublicKey(key.publicKey, to: dir + "/site.pub")
+            let pub = #expect(throws: KeyFileError.self) { try KeyFile.readPrivateKey(at: dir + "/site.pub") }
+            #expect(pub == KeyFileError(path: dir + "/site.pub", problem: .notAPrivateKey))
+            #expect(pub?.description.contains("NAME.key") == true)
+            #expect(pub?.description.contains("chmod") == false)
+            // A missing file says so and how key files are named.
+            #expect(KeyFileError(path: "k.key", problem: .unreadable(errno: ENOENT)).description.contains("does not exist"))
+        }
+    }
+
+    @Test func certificatesLoadFromTheirFileAndAMissingOneIsNamed() throws {
+        try withTemporaryDirectory { dir in
+            let key = try SigningKey.generate()
+            let path = dir + "/site.crt"
+            try Certificate.selfSigned(for: key, name: "site").pemRepresentation.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(try KeyFile.readCertificate(at: path).publicKey == key.publicKey)
+            #expect(throws: KeyFileError(path: dir + "/nope.crt", problem: .unreadable(errno: ENOENT))) { try KeyFile.readCertificate(at: dir + "/nope.crt") }
+            #expect(throws: KeyFileError(path: dir, problem: .notAFile)) { try KeyFile.readCertificate(at: dir) }
+        }
+    }
+
     @Test func writingIntoAMissingDirectoryIsUnwritable() throws {
         try withTemporaryDirectory { dir in
             let path = dir + "/missing/site.key"

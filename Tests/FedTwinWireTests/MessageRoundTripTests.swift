@@ -14,6 +14,12 @@ extension SeededRandom {
         [0, 1, UInt64.max, UInt64(Int64.max), next(), next() >> 40].randomElement(using: &self)!
     }
 
+    /// A count ≥ 0 (versions).
+    mutating func count() -> Int { [0, 1, Int.random(in: 0...1_000_000, using: &self), Int(Int32.max), Int.max].randomElement(using: &self)! }
+
+    /// A finite number > 0.
+    mutating func positive() -> Double { [5e-324, 1e-300, 0.1, 1, 1.7976931348623157e308].randomElement(using: &self)! }
+
     mutating func int() -> Int { [0, 1, -1, Int.random(in: -1_000_000...1_000_000, using: &self), Int(Int32.max)].randomElement(using: &self)! }
 
     mutating func double() -> Double {
@@ -23,7 +29,9 @@ extension SeededRandom {
 
     mutating func metrics() -> [String: Double] {
         var out: [String: Double] = [:]
-        for _ in 0..<Int.random(in: 0...4, using: &self) { out[text() + "\(out.count)"] = double() }
+        // Metric names are of the safe set (MessageBounds); free text is exercised elsewhere.
+        let names = ["loss", "train_loss", "rmse_P", "a.b-c:d/e", "X"]
+        for _ in 0..<Int.random(in: 0...4, using: &self) { out[names.randomElement(using: &self)! + "\(out.count)"] = double() }
         return out
     }
 
@@ -35,16 +43,20 @@ extension SeededRandom {
             return .hello(Hello(site: text(), software: text(), protocolVersions: [1, int()],
                                 encodings: [text()], compression: Bool.random(using: &self) ? ["zlib"] : []))
         case .welcome:
-            return .welcome(Welcome(component: text(), currentVersion: int(), currentVersionID: optional { $0.hexID() },
-                                    heartbeatSeconds: double(), software: text(), coordinatorKey: hexID()))
+            // Settings within MessageBounds (the codec refuses others: StrictJSONTests.settingBounds).
+            return .welcome(Welcome(component: text(), currentVersion: count(), currentVersionID: optional { $0.hexID() },
+                                    heartbeatSeconds: [0.01, 5, 3600, 0.1 + unit()].randomElement(using: &self)!, software: text(), coordinatorKey: hexID()))
         case .task:
-            return .task(TrainingTask(baseVersion: int(), baseVersionID: hexID(), parametersID: hexID(), component: text(),
-                                      training: TrainingSettings(epochs: int(), learningRate: double(), batchSize: int(), proximalMu: double(), seed: uint64()),
-                                      deadlineSeconds: double(), updateEncoding: text(), updateBlockSize: int(), updateCompressionLevel: optional { $0.int() }))
+            return .task(TrainingTask(baseVersion: count(), baseVersionID: hexID(), parametersID: hexID(), component: text(),
+                                      training: TrainingSettings(epochs: Int.random(in: 1...MessageBounds.maxEpochs, using: &self), learningRate: positive(),
+                                                                 batchSize: Int.random(in: 1...MessageBounds.maxBatchSize, using: &self),
+                                                                 proximalMu: abs(double()), seed: uint64()),
+                                      deadlineSeconds: positive(), updateEncoding: text(), updateBlockSize: Int.random(in: 1...65536, using: &self),
+                                      updateCompressionLevel: optional { Int.random(in: 0...9, using: &$0) }))
         case .update:
             return .update(Update(baseVersionID: hexID(), samples: int(), metrics: metrics()))
         case .evaluate:
-            return .evaluate(Evaluate(version: int(), versionID: hexID(), parametersID: hexID()))
+            return .evaluate(Evaluate(version: count(), versionID: hexID(), parametersID: hexID()))
         case .evaluation:
             return .evaluation(Evaluation(versionID: hexID(), samples: int(), metrics: metrics()))
         case .ack:
@@ -153,7 +165,7 @@ struct MessageRoundTripTests {
     }
 
     @Test func reasonCodesAreStable() throws {
-        #expect(ReasonCode.all.count == 20)
+        #expect(ReasonCode.all.count == 26)
         #expect(Set(ReasonCode.all).count == ReasonCode.all.count)
         #expect(ReasonCode.all.allSatisfy { $0.rawValue.allSatisfy { $0.isLowercase || $0 == "-" } })
         #expect(ReasonCode.badSignature.rawValue == "bad-signature")

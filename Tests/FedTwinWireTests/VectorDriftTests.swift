@@ -128,6 +128,15 @@ struct VectorDriftTests {
         // received body as it was).
         let payload = received.manifest.map { TensorPayload(manifest: $0, body: Array(frame.body), isCompressed: frame.flags.contains(.bodyCompressed)) }
         #expect(try MessageCodec().encode(received.message, envelope: received.envelope, payload: payload, signer: signing) == bytes, "\(name): re-encoding differs")
+        // A site checks parametersID against its parameters (§6, §8): so must the vectors.
+        switch received.message {
+        case .task(let task):
+            #expect(task.parametersID == SafeTensors.contentID(received.tensors), "\(name): parametersID is not the content id of its tensors")
+        case .evaluate(let evaluate):
+            #expect(evaluate.parametersID == SafeTensors.contentID(received.tensors), "\(name): parametersID is not the content id of its tensors")
+        default:
+            break
+        }
         // JSONDecoder, not JSONSerialization: the latter does not parse every double exactly.
         let tensors = try JSONDecoder().decode(ExpectedTensors.self, from: Data(json)).tensors ?? []
         try #require(received.tensors.count == tensors.count, "\(name): tensor count")
@@ -155,6 +164,7 @@ struct VectorDriftTests {
         case ("bad-magic", .badMagic): matches = true
         case ("unsupported-version", .unsupportedVersion): matches = true
         case ("limit-exceeded", .limitExceeded): matches = true
+        case ("duplicate-key", .duplicateKey(let path)): matches = path == "message.samples"
         case ("inflate-exceeds-declared", .payload(let p)):
             if case .inflate(let z) = p.problem { matches = z.detail?.contains("inflates past the declared") == true } else { matches = false }
         case ("non-finite", .payload(let p)):

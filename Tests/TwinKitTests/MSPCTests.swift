@@ -57,10 +57,12 @@ struct MSPCTests {
         let h0 = 1 - 2 * t1 * t3 / (3 * t2 * t2)
         let z = 2.3263478740408408
         let jm = t1 * pow(z * (2 * t2 * h0 * h0).squareRoot() / t1 + 1 + t2 * h0 * (h0 - 1) / (t1 * t1), 1 / h0)
-        #expect(abs(m.speLimit(0.99) - jm) < 1e-9 * jm)
-        // Box: g·χ²_h.
+        #expect(h0 > 0)
+        #expect(abs(m.speLimit(0.99, method: .jacksonMudholkar) - jm) < 1e-9 * jm)
+        // Box: g·χ²_h, the default.
         let box = (t2 / t1) * ChiSquaredDistribution(t1 * t1 / t2).quantile(0.95)
         #expect(abs(m.speLimit(0.95, method: .box) - box) < 1e-12 * box)
+        #expect(m.speLimit(0.95) == m.speLimit(0.95, method: .box))
         // The two approximations agree roughly, and 99 % limits exceed 95 % limits.
         #expect(abs(m.speLimit(0.95, method: .box) / m.speLimit(0.95, method: .jacksonMudholkar) - 1) < 0.2)
         #expect(m.t2Limit(0.99) > m.t2Limit(0.95) && m.speLimit(0.99) > m.speLimit(0.95))

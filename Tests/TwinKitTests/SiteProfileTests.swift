@@ -41,6 +41,25 @@ struct SiteProfileTests {
         }
     }
 
+    @Test("a data.json or profile.json that repeats a key is refused (issue 10: no silent first-value-wins)")
+    func duplicateKeysAreRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try String(contentsOf: Self.sitesDirectory.appendingPathComponent("site-a/data.json"), encoding: .utf8)
+        let profile = try String(contentsOf: Self.sitesDirectory.appendingPathComponent("site-a/profile.json"), encoding: .utf8)
+        for (name, text) in [("data.json", data), ("profile.json", profile)] {
+            let url = directory.appendingPathComponent(name)
+            // The first key of the top-level object, written twice.
+            let duplicated = text.replacingOccurrences(of: "{", with: "{\"seed\": 1, \"seed\": 2,", options: [], range: text.range(of: "{"))
+            try duplicated.write(to: url, atomically: true, encoding: .utf8)
+            let error = #expect(throws: (any Error).self) {
+                if name == "data.json" { _ = try SiteDataConfig.load(from: url) } else { _ = try SiteProfile.load(from: url) }
+            }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("duplicate JSON key 'seed'"), "\(name): \(String(describing: error))")
+        }
+    }
+
     @Test("simulation is deterministic per batch, sparse offline, noisy and biased per site")
     func simulation() throws {
         let p = Self.small(try Self.profile("site-b"))

@@ -130,6 +130,16 @@ class NonFinite(FrameError):
     category = "non-finite"
 
 
+class DuplicateKey(FrameError):
+    """A JSON object of the header repeats a key (§3): refused, never resolved."""
+
+    category = "duplicate-key"
+
+
+class DuplicateKeyInJSON(ValueError):
+    pass
+
+
 class MalformedFrame(FrameError):
     """Layout, JSON, message or manifest could not be parsed / is inconsistent.
 
@@ -157,7 +167,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
-            raise ValueError(f"duplicate key {k!r}")
+            raise DuplicateKeyInJSON(f"duplicate key {k!r}")
         out[k] = v
     return out
 
@@ -268,6 +278,8 @@ def parse_envelope(header_bytes: bytes) -> dict[str, Any]:
     """§2 check 4 (first half): header is a JSON object with the envelope fields."""
     try:
         header = parse_json_strict(header_bytes)
+    except DuplicateKeyInJSON as e:
+        raise DuplicateKey(f"header repeats a key: {e}") from None
     except (UnicodeDecodeError, ValueError) as e:
         raise MalformedFrame(f"header is not valid JSON: {e}") from None
     if not isinstance(header, dict):
@@ -389,8 +401,61 @@ MESSAGE_SCHEMAS: dict[str, dict[str, tuple[Callable[[Any], bool], bool]]] = {
 }
 
 
+METRIC_NAME_RE = re.compile(r"[A-Za-z0-9_.:/-]{1,64}")
+# §3 "Bounds": (kind, field) -> most UTF-8 bytes; lists -> most entries.
+TEXT_BOUNDS = {
+    ("hello", "site"): 256, ("hello", "software"): 256, ("welcome", "software"): 256, ("welcome", "component"): 256,
+    ("task", "component"): 256, ("task", "updateEncoding"): 256, ("heartbeat", "state"): 256, ("reject", "code"): 256,
+    ("reject", "reason"): 4096, ("bye", "reason"): 4096,
+    ("welcome", "currentVersionID"): 128, ("welcome", "coordinatorKey"): 128, ("task", "baseVersionID"): 128,
+    ("task", "parametersID"): 128, ("update", "baseVersionID"): 128, ("evaluate", "versionID"): 128,
+    ("evaluate", "parametersID"): 128, ("evaluation", "versionID"): 128, ("ack", "storedID"): 128,
+}
+
+
+def check_bounds(kind: str, header: dict[str, Any]) -> None:
+    """§3 "Bounds" (§2 check 6): free-form strings, lists and metrics."""
+    message = header["message"]
+    for (k, name), limit in TEXT_BOUNDS.items():
+        value = message.get(name)
+        if k == kind and isinstance(value, str) and len(value.encode("utf-8")) > limit:
+            raise LimitExceeded(f"{kind}.{name} is {len(value.encode('utf-8'))} bytes, limit {limit}")
+    for name in ("session", "challenge"):
+        if len(header[name].encode("utf-8")) > 128:
+            raise LimitExceeded(f"{name} longer than 128 bytes")
+    if len(header.get("recipients") or []) > 65536:
+        raise LimitExceeded("more than 65536 recipients")
+    if kind == "hello":
+        for name in ("protocolVersions", "encodings", "compression"):
+            entries = message.get(name) or []
+            if len(entries) > 16:
+                raise LimitExceeded(f"hello.{name} has {len(entries)} entries, limit 16")
+            for e in entries:
+                if isinstance(e, str) and len(e.encode("utf-8")) > 256:
+                    raise LimitExceeded(f"hello.{name} entry longer than 256 bytes")
+    if kind == "task":
+        t = message["training"]
+        if not 1 <= t["epochs"] <= 100_000 or not 1 <= t["batchSize"] <= 1 << 24:
+            raise LimitExceeded(f"task epochs {t['epochs']} or batchSize {t['batchSize']} out of range")
+        if not 1 <= message["updateBlockSize"] <= 65536 or not 0 <= message.get("updateCompressionLevel", 0) <= 9:
+            raise LimitExceeded("task updateBlockSize or updateCompressionLevel out of range")
+        if not (t["learningRate"] > 0 and t["proximalMu"] >= 0 and message["deadlineSeconds"] > 0):
+            raise MalformedFrame("task learningRate, deadlineSeconds must be > 0 and proximalMu >= 0")
+    if kind == "welcome" and not 0.01 <= message["heartbeatSeconds"] <= 3600:
+        raise MalformedFrame(f"welcome heartbeatSeconds {message['heartbeatSeconds']} outside 0.01..3600")
+    if kind in ("update", "evaluation"):
+        metrics = message["metrics"]
+        if len(metrics) > 64:
+            raise LimitExceeded(f"{kind}.metrics has {len(metrics)} entries, limit 64")
+        for name in metrics:
+            if len(name.encode("utf-8")) > 64:
+                raise LimitExceeded(f"{kind}.metrics name of {len(name.encode('utf-8'))} bytes, limit 64")
+            if not METRIC_NAME_RE.fullmatch(name):
+                raise MalformedFrame(f"{kind}.metrics name {name!r} outside A-Z a-z 0-9 _ . - : /")
+
+
 def parse_message(prefix: Prefix, header: dict[str, Any]) -> None:
-    """§2 check 6: message fields parse; payload present iff the kind carries one."""
+    """§2 check 6: message fields parse and are within bounds; payload present iff the kind carries one."""
     schema = MESSAGE_SCHEMAS[prefix.kind]
     message = header["message"]
     for name, (check, required) in schema.items():
@@ -400,6 +465,7 @@ def parse_message(prefix: Prefix, header: dict[str, Any]) -> None:
             continue
         if not check(message[name]):
             raise MalformedFrame(f"{prefix.kind}: bad message field {name!r}: {message[name]!r}")
+    check_bounds(prefix.kind, header)
     has_payload = "payload" in header
     if prefix.carries_payload:
         if not has_payload:
@@ -717,6 +783,22 @@ def check_tensors(decoded: DecodedFrame, expected: list[dict[str, Any]]) -> None
                f"{where}: rms = {rms!r}, manifest rmsError = {entry.rms_error!r}")
 
 
+def parameters_content_id(manifest: Manifest, tensors: dict[str, np.ndarray]) -> str:
+    """§8: SHA-256 of the canonical safetensors encoding of the decoded tensors."""
+    parts, data, offset = [], b"", 0
+    for entry in manifest.tensors:
+        values = tensors[entry.name].astype("<f4" if entry.dtype == "f32" else "<f8")
+        raw = values.tobytes()
+        shape = ",".join(str(d) for d in entry.shape)
+        parts.append(f'{json.dumps(entry.name)}:{{"dtype":"{entry.dtype.upper()}","shape":[{shape}],'
+                     f'"data_offsets":[{offset},{offset + len(raw)}]}}')
+        data += raw
+        offset += len(raw)
+    header = ("{" + ",".join(parts) + "}").encode("utf-8")
+    header += b" " * (-len(header) % 8)
+    return hashlib.sha256(len(header).to_bytes(8, "little") + header + data).hexdigest()
+
+
 def check_valid(frame: bytes, exp: dict[str, Any], keyring: dict[str, bytes]) -> None:
     try:
         decoded = decode_frame(frame, keyring)
@@ -737,6 +819,11 @@ def check_valid(frame: bytes, exp: dict[str, Any], keyring: dict[str, bytes]) ->
     if p.carries_payload:
         expect("tensors" in exp, "payload kind but the expectation lists no tensors")
         check_tensors(decoded, exp["tensors"])
+        # A site refuses a task or evaluate whose parameters do not hash to parametersID (§6).
+        if p.kind in ("task", "evaluate"):
+            declared = decoded.header["message"].get("parametersID")
+            actual = parameters_content_id(decoded.manifest, decoded.tensors)
+            expect(declared == actual, f"parametersID {declared} is not the content id {actual} of the parameters (§8)")
     else:
         expect(not exp.get("tensors"), "kind without payload but the expectation lists tensors")
 

@@ -23,14 +23,7 @@ public struct EvaluationRecord: Sendable, Codable, Equatable {
 
     /// Sample-weighted mean of one metric over the sites that reported it.
     public func weightedMean(_ metric: String) -> Double? {
-        var sum = 0.0, weight = 0.0
-        for e in evaluations {
-            if let v = e.metrics[metric] {
-                sum += v * Double(e.samples)
-                weight += Double(e.samples)
-            }
-        }
-        return weight > 0 ? sum / weight : nil
+        WeightedMean.of(evaluations.compactMap { e in e.metrics[metric].map { (e.samples, [metric: $0]) } })[metric]
     }
 }
 

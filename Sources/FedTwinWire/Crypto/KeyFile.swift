@@ -24,9 +24,14 @@ public enum KeyFile {
     public static func readPrivateKey(at path: String) throws -> SigningKey {
         var info = stat()
         guard stat(path, &info) == 0 else { throw KeyFileError(path: path, problem: .unreadable(errno: errno)) }
+        guard UInt32(info.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG) else { throw KeyFileError(path: path, problem: .notAFile) }
+        let text = try readText(at: path)
+        // A public key is not a private key with loose permissions: say which file is wanted.
+        if text.contains("-----BEGIN PUBLIC KEY-----") || text.contains("-----BEGIN CERTIFICATE-----") {
+            throw KeyFileError(path: path, problem: .notAPrivateKey)
+        }
         let mode = UInt32(info.st_mode) & 0o777
         if mode & 0o077 != 0 { throw KeyFileError(path: path, problem: .insecurePermissions(mode: mode)) }
-        let text = try readText(at: path)
         do {
             return try SigningKey(pemRepresentation: text)
         } catch let error as OpenSSLError {
@@ -41,6 +46,18 @@ public enum KeyFile {
             return try PublicKey(pemRepresentation: text)
         } catch let error as OpenSSLError {
             throw KeyFileError(path: path, problem: .malformed(detail: error.description))
+        }
+    }
+
+    /// Loads a TLS certificate PEM (as `fedtwin keygen` writes it next to the key).
+    public static func readCertificate(at path: String) throws -> Certificate {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw KeyFileError(path: path, problem: .unreadable(errno: errno)) }
+        guard UInt32(info.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG) else { throw KeyFileError(path: path, problem: .notAFile) }
+        do {
+            return try Certificate(pemRepresentation: try readText(at: path))
+        } catch let error as OpenSSLError {
+            throw KeyFileError(path: path, problem: .malformed(detail: "not a PEM certificate: \(error.description)"))
         }
     }
 
@@ -97,6 +114,10 @@ public struct KeyFileError: Error, Sendable, Equatable, CustomStringConvertible 
         case exists
         case insecurePermissions(mode: UInt32)
         case malformed(detail: String)
+        /// A directory or device where a key or certificate file was expected.
+        case notAFile
+        /// A public key or certificate where the private key was expected.
+        case notAPrivateKey
     }
 
     public var path: String
@@ -104,6 +125,8 @@ public struct KeyFileError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String {
         switch problem {
+        case .unreadable(let code) where code == ENOENT:
+            return "\(path) does not exist: check the path (`fedtwin keygen --name NAME` writes NAME.key, NAME.pub and NAME.crt)"
         case .unreadable(let code):
             return "cannot read key file \(path): \(String(cString: strerror(code)))"
         case .unwritable(let code):
@@ -114,6 +137,10 @@ public struct KeyFileError: Error, Sendable, Equatable, CustomStringConvertible 
             return "private key \(path) has mode \(String(mode, radix: 8)): group/others may access it; run `chmod 600 \(path)`"
         case .malformed(let detail):
             return "key file \(path) is not a valid Ed25519 PEM key: \(detail)"
+        case .notAFile:
+            return "\(path) is a directory, not a key file: give the file itself (e.g. \(path)/NAME.key as written by `fedtwin keygen`)"
+        case .notAPrivateKey:
+            return "\(path) holds a public key or certificate, not a private key: give the NAME.key file `fedtwin keygen` wrote (NAME.pub and NAME.crt are what others receive)"
         }
     }
 }

@@ -5,6 +5,7 @@ extension FrameError {
         case .unsupportedVersion: return .unsupportedVersion
         case .limitExceeded: return .limitExceeded
         case .badSignature, .signerMismatch: return .badSignature
+        case .duplicateKey: return .duplicateKey
         case .payload(let payload):
             switch payload.problem {
             case .nonFinite: return .nonFinite

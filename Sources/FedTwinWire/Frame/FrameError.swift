@@ -17,6 +17,8 @@ public struct FrameError: Error, Sendable, Equatable, CustomStringConvertible {
         case signerMismatch(header: String, key: String)
         /// The JSON header is not valid JSON or lacks a required field.
         case malformedHeader(String)
+        /// The JSON header repeats a key (at this dotted path) in one of its objects.
+        case duplicateKey(String)
         /// The body does not hold a valid payload for the header's manifest.
         case payload(PayloadError)
         /// A body without a manifest, or a manifest without a body.
@@ -39,6 +41,7 @@ public struct FrameError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badSignature(let s): return "signature does not verify for signer \(s.prefix(16))"
         case .signerMismatch(let h, let k): return "header names signer \(h.prefix(16)) but the key offered is \(k.prefix(16))"
         case .malformedHeader(let d): return "malformed JSON header: \(d)"
+        case .duplicateKey(let path): return "JSON header repeats the key '\(path)' (PROTOCOL.md §2: keys are unique in every object)"
         case .payload(let p): return p.description
         case .unexpectedBody(let d): return d
         }

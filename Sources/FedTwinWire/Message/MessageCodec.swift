@@ -29,6 +29,9 @@ public struct MessageCodec: Sendable {
                 ? "\(message.type) frames must carry a tensor payload"
                 : "\(message.type) frames carry no tensor payload"))
         }
+        // What a receiver would refuse is refused here, where the sender can say why.
+        try message.checkBounds()
+        try envelope.checkBounds()
         let header = try Self.encodeHeader(message, envelope: envelope, manifest: payload?.manifest)
         let flags: FrameFlags = payload?.isCompressed == true ? .bodyCompressed : []
         let body = payload?.body ?? []
@@ -46,6 +49,13 @@ public struct MessageCodec: Sendable {
     public func parse(_ bytes: [UInt8]) throws -> SealedMessage {
         let frame = try Frame(parsing: bytes, limits: limits)
         let json = Data(frame.header)
+        // A repeated key would let two parsers read different values from the same signed
+        // bytes (PROTOCOL.md §2): refused before anything in the header is used.
+        do {
+            try StrictJSON.checkKeys(json)
+        } catch let error as DuplicateKeyError {
+            throw FrameError(error.key == nil ? .malformedHeader("\(error)") : .duplicateKey(error.path))
+        }
         let contents = Self.decodeHeader(frame.type, json)
         let envelope: Envelope
         switch contents {
@@ -66,7 +76,12 @@ public struct MessageCodec: Sendable {
         func decode<M: Codable>(_: M.Type, _ wrap: (M) -> Message) -> Result<DecodedHeader, FrameError> {
             do {
                 let header = try decoder.decode(Header<M>.self, from: json)
-                return .success(DecodedHeader(envelope: header.envelope, message: wrap(header.message), manifest: header.payload))
+                let message = wrap(header.message)
+                try message.checkBounds()
+                try header.envelope.checkBounds()
+                return .success(DecodedHeader(envelope: header.envelope, message: message, manifest: header.payload))
+            } catch let error as FrameError {
+                return .failure(error)
             } catch {
                 return .failure(FrameError(.malformedHeader(describe(error))))
             }

@@ -52,17 +52,30 @@ public struct ReasonCode: RawRepresentable, Sendable, Hashable, Codable, CustomS
     public static let contentMismatch = ReasonCode(rawValue: "content-mismatch")
     /// The site is already connected in another session.
     public static let duplicateSession = ReasonCode(rawValue: "duplicate-session")
+    /// Too many sessions from one site within a window: retry later (with backoff).
+    public static let rateLimited = ReasonCode(rawValue: "rate-limited")
     /// The peer is shutting down.
     public static let shuttingDown = ReasonCode(rawValue: "shutting-down")
     /// The peer stopped waiting (read timeout, handshake timeout).
     public static let timeout = ReasonCode(rawValue: "timeout")
     /// Something failed on the refusing side; not the sender's fault.
     public static let internalError = ReasonCode(rawValue: "internal-error")
+    /// A JSON object in the header repeats a key (two parsers could read different values).
+    public static let duplicateKey = ReasonCode(rawValue: "duplicate-key")
+    /// A sample count of the wrong sign: an update's is not ≥ 1, an evaluation's not ≥ 0.
+    public static let invalidSamples = ReasonCode(rawValue: "invalid-samples")
+    /// A sample count above the federation's bound (`maxSamplesPerUpdate`, `maxEvaluationSamples`).
+    public static let samplesExceeded = ReasonCode(rawValue: "samples-exceeded")
+    /// A sample count outside `sampleConsistencyFactor` of what the site declared before.
+    public static let samplesInconsistent = ReasonCode(rawValue: "samples-inconsistent")
+    /// A metric value that is not finite, above `maxMetricMagnitude`, or a negative loss.
+    public static let invalidMetric = ReasonCode(rawValue: "invalid-metric")
 
     /// Every code this version defines, in PROTOCOL.md order.
     public static let all: [ReasonCode] = [
         .malformedFrame, .unsupportedVersion, .limitExceeded, .badSignature, .unknownKey, .revokedKey,
         .replay, .wrongSession, .wrongRound, .lateUpdate, .wrongBaseVersion, .nonFinite, .schemaMismatch,
-        .normExceeded, .unexpectedMessage, .contentMismatch, .duplicateSession, .shuttingDown, .timeout, .internalError,
+        .normExceeded, .unexpectedMessage, .contentMismatch, .duplicateSession, .rateLimited, .shuttingDown, .timeout, .internalError,
+        .duplicateKey, .invalidSamples, .samplesExceeded, .samplesInconsistent, .invalidMetric,
     ]
 }

@@ -73,7 +73,11 @@ public enum SafeTensors {
         let dataStart = 8 + Int(headerLength)
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]))
+            let header = Data(bytes[8..<dataStart])
+            try StrictJSON.checkKeys(header)
+            object = try JSONSerialization.jsonObject(with: header)
+        } catch let error as DuplicateKeyError {
+            throw SafeTensorsError("header: \(error)")
         } catch {
             throw SafeTensorsError("header is not valid JSON: \(error.localizedDescription)")
         }

@@ -91,7 +91,7 @@ public enum ProtocolVectors {
                                              coordinatorKey: Hex.encode(coordinator.publicKey.rawRepresentation))),
                   coordEnvelope(0, 0), signer: coordinator)
         try valid("03-task-f32-zlib", "task with float32 parameters, zlib level 6",
-                  .task(TrainingTask(baseVersion: 1, baseVersionID: baseID, parametersID: SHA256.hex(Array("params".utf8)), component: "mlp-regression",
+                  .task(TrainingTask(baseVersion: 1, baseVersionID: baseID, parametersID: SafeTensors.contentID(params), component: "mlp-regression",
                                      training: training, deadlineSeconds: 30)),
                   coordEnvelope(2, 1), signer: coordinator, tensors: params, options: PayloadOptions(encoding: .f32, compressionLevel: 6))
         try valid("04-update-q8-zlib-delta", "update: delta from a base version, q8 with block size 5, zlib level 9",
@@ -101,7 +101,7 @@ public enum ProtocolVectors {
                   .update(Update(baseVersionID: baseID, samples: 80, metrics: ["train_loss": 0.5])),
                   siteEnvelope(2, 2), signer: site, tensors: params, options: PayloadOptions(encoding: .f16, compressionLevel: nil, delta: baseID))
         try valid("06-evaluate-f64", "evaluate with float64 tensors stored as f64 (lossless)",
-                  .evaluate(Evaluate(version: 2, versionID: baseID, parametersID: SHA256.hex(Array("stats".utf8)))),
+                  .evaluate(Evaluate(version: 2, versionID: baseID, parametersID: SafeTensors.contentID(doubles))),
                   coordEnvelope(2, 2), signer: coordinator, tensors: doubles, options: PayloadOptions(encoding: .f64, compressionLevel: nil))
         try valid("07-update-f64-as-f32", "float64 tensors stored as f32 (lossy, error recorded), zlib level 1",
                   .update(Update(baseVersionID: baseID, samples: 3, metrics: [:])),
@@ -119,7 +119,7 @@ public enum ProtocolVectors {
         try valid("12-heartbeat", "heartbeat while training", .heartbeat(Heartbeat(state: "training")), siteEnvelope(2, 6), signer: site)
         try valid("13-bye", "clean end of session", .bye(Bye(reason: "done")), siteEnvelope(5, 7), signer: site)
         try valid("14-task-multi-addressed", "one task frame for three sessions (recipients, PROTOCOL.md §6 point 4), f32 uncompressed",
-                  .task(TrainingTask(baseVersion: 1, baseVersionID: baseID, parametersID: SHA256.hex(Array("params".utf8)), component: "mlp-regression",
+                  .task(TrainingTask(baseVersion: 1, baseVersionID: baseID, parametersID: SafeTensors.contentID(params), component: "mlp-regression",
                                      training: training, deadlineSeconds: 30)),
                   Envelope(sender: coordinator.publicKey.fingerprint, round: 2, recipients: [
                       Envelope.Recipient(session: session, seq: 3),
@@ -171,6 +171,23 @@ public enum ProtocolVectors {
                                                       envelope: siteEnvelope(2, 1), manifest: nanManifest)
         let nanFrame = try nanBody.withUnsafeBytes { try Frame.encode(type: .update, flags: [], header: nanHeader, body: $0, signer: site) }
         try invalid("57-nan-in-tensor", "validly signed update whose tensor holds a NaN at element 1", error: "non-finite", nanFrame, signer: site)
+
+        // A signed update whose header says `samples` twice: parsers that keep the first or
+        // the last value would disagree about what was signed, so it is refused (§3).
+        let okBody = [Float(1), 2, 3, 4].flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
+        let plainHeader = String(decoding: try MessageCodec.encodeHeader(.update(Update(baseVersionID: baseID, samples: 1, metrics: [:])),
+                                                                         envelope: siteEnvelope(2, 1), manifest: nanManifest), as: UTF8.self)
+        let duplicated = Array(plainHeader.replacingOccurrences(of: "\"samples\":1}", with: "\"samples\":1,\"samples\":1000000000000}").utf8)
+        let duplicateFrame = try okBody.withUnsafeBytes { try Frame.encode(type: .update, flags: [], header: duplicated, body: $0, signer: site) }
+        try invalid("58-duplicate-key", "validly signed update whose message repeats the key samples (1, then 10^12)", error: "duplicate-key",
+                    duplicateFrame, signer: site)
+
+        // A signed update with 65 metrics (§3 bounds: at most 64).
+        let manyMetrics = Dictionary(uniqueKeysWithValues: (0...MessageBounds.maxMetrics).map { (String(format: "m%02d", $0), 0.5) })
+        let manyHeader = try MessageCodec.encodeHeader(.update(Update(baseVersionID: baseID, samples: 1, metrics: manyMetrics)),
+                                                       envelope: siteEnvelope(2, 1), manifest: nanManifest)
+        let manyFrame = try okBody.withUnsafeBytes { try Frame.encode(type: .update, flags: [], header: manyHeader, body: $0, signer: site) }
+        try invalid("59-too-many-metrics", "validly signed update with 65 metrics (at most 64)", error: "limit-exceeded", manyFrame, signer: site)
         return vectors
     }
 

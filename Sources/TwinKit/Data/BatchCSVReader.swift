@@ -15,11 +15,10 @@ public struct BatchCSVReader: Sendable {
 
     /// Reads a file from disk.
     public func read(contentsOf url: URL) throws -> [BatchRecord] {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw BatchCSVError(file: url.path, line: 0, column: nil, kind: .unreadable(String(describing: error)))
+        // A missing, compressed or unreadable file is an `InputFileError` naming it.
+        let data = try InputFile.read(url, what: "batch CSV")
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw BatchCSVError(file: url.path, line: 0, column: nil, kind: .unreadable("not UTF-8 text: export the CSV as UTF-8"))
         }
         return try read(text: text, file: url.lastPathComponent)
     }

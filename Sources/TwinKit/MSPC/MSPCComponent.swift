@@ -13,7 +13,7 @@ public struct MSPCComponent: TwinComponent {
     public var speMethod: SPELimitMethod
 
     public init(unfolding: BatchUnfolding = .standard, components: Int? = nil, explainedVariance: Double = 0.9,
-                speMethod: SPELimitMethod = .jacksonMudholkar) {
+                speMethod: SPELimitMethod = .box) {
         self.unfolding = unfolding
         self.components = components
         self.explainedVariance = explainedVariance

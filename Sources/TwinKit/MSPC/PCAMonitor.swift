@@ -24,7 +24,7 @@ public struct PCAMonitor: Sendable {
     /// Builds the model. `components`: fixed A, or nil to take the fewest explaining
     /// `explainedVariance` of the total; A is capped at n − 2 so the F limit exists.
     public init(statistics s: SufficientStatistics, components: Int? = nil, explainedVariance: Double = 0.9,
-                speMethod: SPELimitMethod = .jacksonMudholkar) throws {
+                speMethod: SPELimitMethod = .box) throws {
         let n = s.count
         let p = s.dimension
         guard n >= 3 else { throw MSPCError.tooFewBatches(Int(n)) }
@@ -91,21 +91,32 @@ public struct PCAMonitor: Sendable {
         speLimit(level, method: speMethod)
     }
 
-    /// SPE limit at confidence `level` by a given method.
+    /// SPE limit at confidence `level` by a given method (see ``SPELimitMethod``). Zero
+    /// when no residual variance is left (every residual eigenvalue is 0).
     public func speLimit(_ level: Double, method: SPELimitMethod) -> Double {
-        let t1 = theta(1), t2 = theta(2), t3 = theta(3)
+        let t1 = theta(1), t2 = theta(2)
         guard t1 > 0, t2 > 0 else { return 0 }
-        switch method {
-        case .jacksonMudholkar:
-            let h0 = 1 - 2 * t1 * t3 / (3 * t2 * t2)
-            let z = NormalDistribution.quantile(level)
-            let inner = z * (2 * t2 * h0 * h0).squareRoot() / t1 + 1 + t2 * h0 * (h0 - 1) / (t1 * t1)
-            return t1 * Foundation.pow(inner, 1 / h0)
-        case .box:
-            let g = t2 / t1
-            let h = t1 * t1 / t2
-            return g * ChiSquaredDistribution(h).quantile(level)
+        if method == .jacksonMudholkar, let jm = Self.jacksonMudholkar(level, theta1: t1, theta2: t2, theta3: theta(3)) {
+            return jm
         }
+        return t2 / t1 * ChiSquaredDistribution(t1 * t1 / t2).quantile(level)
+    }
+
+    /// Smallest h₀ for which the Jackson–Mudholkar limit is used. At h₀ ≤ 0 its normal
+    /// approximation of (Q/θ₁)^h₀ is taken on a decreasing transform and the limit falls
+    /// as the level rises; just above 0 the power 1/h₀ amplifies rounding.
+    static let jacksonMudholkarMinimumH0 = 1e-3
+
+    /// The Jackson–Mudholkar limit, or nil where it is not defined (h₀ too small, or a
+    /// power base ≤ 0 at this level).
+    static func jacksonMudholkar(_ level: Double, theta1 t1: Double, theta2 t2: Double, theta3 t3: Double) -> Double? {
+        let h0 = 1 - 2 * t1 * t3 / (3 * t2 * t2)
+        guard h0 >= jacksonMudholkarMinimumH0 else { return nil }
+        let z = NormalDistribution.quantile(level)
+        let inner = z * (2 * t2 * h0 * h0).squareRoot() / t1 + 1 + t2 * h0 * (h0 - 1) / (t1 * t1)
+        guard inner > 0 else { return nil }
+        let q = t1 * Foundation.pow(inner, 1 / h0)
+        return q.isFinite ? q : nil
     }
 
     /// Scores of an unfolded batch row.

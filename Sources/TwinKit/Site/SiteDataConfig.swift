@@ -1,3 +1,4 @@
+import FedTwinWire
 import Foundation
 
 /// `sites/<name>/data.json`: where a site's batch CSV is, how its columns map to roles,
@@ -19,7 +20,7 @@ public struct SiteDataConfig: Sendable, Equatable, Codable {
     }
 
     public static func load(from url: URL) throws -> SiteDataConfig {
-        try JSONDecoder().decode(SiteDataConfig.self, from: Data(contentsOf: url))
+        try InputFile.decodeJSON(SiteDataConfig.self, from: url, what: "data config")
     }
 
     public func jsonData() throws -> Data {

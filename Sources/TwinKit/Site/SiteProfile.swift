@@ -1,3 +1,4 @@
+import FedTwinWire
 import Foundation
 
 /// Everything needed to simulate one site's batch history: strain, operating window,
@@ -35,7 +36,7 @@ public struct SiteProfile: Sendable, Equatable, Codable {
 
     /// Loads and validates `profile.json`.
     public static func load(from url: URL) throws -> SiteProfile {
-        let profile = try JSONDecoder().decode(SiteProfile.self, from: Data(contentsOf: url))
+        let profile = try InputFile.decodeJSON(SiteProfile.self, from: url, what: "site profile")
         try profile.validate()
         return profile
     }

@@ -9,17 +9,24 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case pendingHandshakeFlood, connectionFlood, silentSocketHandshakeTimeout, slowlorisBeforeHello
     // TLS (connection-refused, code tls-refused).
     case plainTCPToTLSPort, expiredCertificate
-    // Framing of the first frame, checked from the prefix (connection-refused).
+    // Framing of the first frame, checked from the prefix (connection-refused). Before the
+    // handshake only a hello without a body may pass (issue 10, rule 2).
     case badMagic, unknownFrameVersion, unknownMessageType, unknownFlags, randomGarbage, oversizedHeaderLength,
-         oversizedBodyLength, truncatedFrame
+         oversizedBodyLength, truncatedFrame, messageBeforeHello, helloDeclaringBody
     // The hello (hello-refused, answered with a reject).
-    case unknownKey, revokedKey, unenrolledCertificate, helloSignerIsNotTLSKey, helloBadSignature, messageBeforeHello,
-         helloWithNonZeroSeq, helloUnsupportedProtocol, malformedHeaderJSON
+    case unknownKey, revokedKey, unenrolledCertificate, helloSignerIsNotTLSKey, helloBadSignature,
+         helloWithNonZeroSeq, helloUnsupportedProtocol, malformedHeaderJSON, helloLookAlikeName
+    // One enrolled key opening session after session (site-throttled, answered with a reject).
+    case helloFloodFromOneKey
     // Inside an authenticated session (frame-refused, answered with a reject).
     case nanInUpdate, wrongShape, wrongTensorName, wrongDtype, normOverBound, wrongBaseVersion, wrongRound,
          outOfOrderSeq, badSignatureInSession, signerMismatchInSession, zipBomb, tooManyTensors, helloInsideSession,
          zeroSamples, duplicateUpdate, updateFromUnselectedSite, replayWithinRound, replayAcrossRounds,
-         replayAcrossSessions, recipientsFromSite, lateUpdate
+         replayAcrossSessions, recipientsFromSite, lateUpdate,
+         // Numbers and free-form fields from an enrolled site (issue 10, rule 1).
+         hugeSamples, hugeMetric, tooManyMetrics, duplicateKeyInHeader,
+         // Evaluations of versions 1, 2 and 3 from site-r.
+         negativeEvaluationSamples, negativeHeldOutLoss, hugeEvaluationSamples
     // A session that stalls mid-frame (session-closed, cause read timeout).
     case slowlorisInSession
 
@@ -28,11 +35,13 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The reason code (PROTOCOL.md §7, or the audit-only `tls-refused`) it must be refused with.
     var expectedCode: String {
         switch self {
-        case .pendingHandshakeFlood, .connectionFlood, .oversizedHeaderLength, .oversizedBodyLength, .tooManyTensors:
+        case .pendingHandshakeFlood, .connectionFlood, .oversizedHeaderLength, .oversizedBodyLength, .helloDeclaringBody, .tooManyTensors, .tooManyMetrics:
             return "limit-exceeded"
+        case .helloFloodFromOneKey: return "rate-limited"
         case .silentSocketHandshakeTimeout, .slowlorisBeforeHello, .slowlorisInSession: return "timeout"
         case .plainTCPToTLSPort, .expiredCertificate: return "tls-refused"
-        case .badMagic, .unknownMessageType, .unknownFlags, .randomGarbage, .truncatedFrame, .malformedHeaderJSON, .zipBomb:
+        case .badMagic, .unknownMessageType, .unknownFlags, .randomGarbage, .truncatedFrame, .malformedHeaderJSON, .zipBomb,
+             .helloLookAlikeName:
             return "malformed-frame"
         case .unknownFrameVersion, .helloUnsupportedProtocol: return "unsupported-version"
         case .unknownKey: return "unknown-key"
@@ -43,7 +52,11 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .helloWithNonZeroSeq, .outOfOrderSeq, .replayWithinRound, .replayAcrossRounds: return "replay"
         case .replayAcrossSessions, .recipientsFromSite: return "wrong-session"
         case .nanInUpdate: return "non-finite"
-        case .wrongShape, .wrongTensorName, .wrongDtype, .zeroSamples: return "schema-mismatch"
+        case .wrongShape, .wrongTensorName, .wrongDtype: return "schema-mismatch"
+        case .zeroSamples, .negativeEvaluationSamples: return "invalid-samples"
+        case .hugeSamples, .hugeEvaluationSamples: return "samples-exceeded"
+        case .hugeMetric, .negativeHeldOutLoss: return "invalid-metric"
+        case .duplicateKeyInHeader: return "duplicate-key"
         case .normOverBound: return "norm-exceeded"
         case .wrongBaseVersion: return "wrong-base-version"
         case .wrongRound: return "wrong-round"
@@ -56,11 +69,13 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .pendingHandshakeFlood, .connectionFlood, .silentSocketHandshakeTimeout, .slowlorisBeforeHello,
              .plainTCPToTLSPort, .expiredCertificate, .badMagic, .unknownFrameVersion, .unknownMessageType, .unknownFlags,
-             .randomGarbage, .oversizedHeaderLength, .oversizedBodyLength, .truncatedFrame:
+             .randomGarbage, .oversizedHeaderLength, .oversizedBodyLength, .truncatedFrame, .messageBeforeHello, .helloDeclaringBody:
             return "connection-refused"
         case .unknownKey, .revokedKey, .unenrolledCertificate, .helloSignerIsNotTLSKey, .helloBadSignature,
-             .messageBeforeHello, .helloWithNonZeroSeq, .helloUnsupportedProtocol, .malformedHeaderJSON:
+             .helloWithNonZeroSeq, .helloUnsupportedProtocol, .malformedHeaderJSON, .helloLookAlikeName:
             return "hello-refused"
+        case .helloFloodFromOneKey:
+            return "site-throttled"
         case .slowlorisInSession:
             return "session-closed"
         default:
@@ -68,15 +83,43 @@ enum HostileCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// Whether the `reject` of a frame refused in a session names the frame's `seq`
+    /// (`refSeq`): not for frames refused by the §2 frame checks, whose envelope is not
+    /// trusted yet; yes for envelope and content refusals (PROTOCOL.md §6, order of checks).
+    var carriesRefSeq: Bool {
+        switch self {
+        case .nanInUpdate, .badSignatureInSession, .signerMismatchInSession, .zipBomb, .tooManyTensors, .tooManyMetrics,
+             .duplicateKeyInHeader:
+            return false
+        default:
+            return auditEvent == "frame-refused"
+        }
+    }
+
+    /// Framing refusals of the first frame: the transport closes the connection, but sends
+    /// the coordinator's signed `reject` first (PROTOCOL.md §2, "Which refusals are
+    /// answered"). Not a truncated frame: that peer has already closed its side.
+    var transportAnswersWithReject: Bool {
+        switch self {
+        case .badMagic, .unknownFrameVersion, .unknownMessageType, .unknownFlags, .randomGarbage, .oversizedHeaderLength,
+             .oversizedBodyLength:
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Whether the peer is answered with a signed `reject` (otherwise the refusal is the
     /// connection being closed, and only the audit log says why).
-    var answeredWithReject: Bool { auditEvent == "hello-refused" || auditEvent == "frame-refused" }
+    var answeredWithReject: Bool { ["hello-refused", "frame-refused", "site-throttled"].contains(auditEvent) }
 }
 
 /// What the scenario saw for one case.
 struct HostileOutcome: Sendable {
     /// Code of the `reject` the client received, if the case is answered with one.
     var rejectCode: String?
+    /// `refSeq` of that reject.
+    var refSeq: UInt64?
     /// The audit entry that records the refusal.
     var audit: AuditEntry?
     /// The coordinator closed the connection (transport-level refusals).
@@ -102,6 +145,9 @@ struct HostileReport: Sendable {
     /// Sites contributing to each committed version.
     var contributors: [Int: [String]] = [:]
     var sessionOpens: [String: Int] = [:]
+    /// The `task-resent` entry of round 3, when site-r opened a second session mid-round.
+    var replacement: AuditEntry?
+    var roundDeadlines = -1
     var verifyStatus: Int32 = -1
     var verifyOutput = ""
     var auditVerifyStatus: Int32 = -1

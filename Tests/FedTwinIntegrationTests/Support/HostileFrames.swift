@@ -98,8 +98,8 @@ extension RogueSite {
 
     /// An update frame (signed, correct `seq`) with the given tensors and options.
     nonisolated func updateFrame(_ envelope: Envelope, base: String, tensors: [Tensor], samples: Int = 5,
-                     options: PayloadOptions? = nil) throws -> [UInt8] {
-        try codec.encode(.update(Update(baseVersionID: base, samples: samples, metrics: [:])), envelope: envelope, tensors: tensors,
+                     metrics: [String: Double] = [:], options: PayloadOptions? = nil) throws -> [UInt8] {
+        try codec.encode(.update(Update(baseVersionID: base, samples: samples, metrics: metrics)), envelope: envelope, tensors: tensors,
                          options: options ?? PayloadOptions(encoding: .q8, delta: base), signer: key)
     }
 

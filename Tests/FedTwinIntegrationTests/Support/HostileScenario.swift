@@ -170,6 +170,11 @@ actor HostileScenario {
             (.oversizedHeaderLength, HostileFrames.prefix(headerLength: 0x7FFF_FFFF, bodyLength: 0), false),
             (.oversizedBodyLength, HostileFrames.prefix(headerLength: 100, bodyLength: 0xFFFF_FFFF), false),
             (.truncatedFrame, Array(helloQ.prefix(helloQ.count - 40)), true),
+            // Any other message first: refused from its prefix, before its header is read.
+            (.messageBeforeHello, try MessageCodec().encode(.heartbeat(Heartbeat(state: "idle")),
+                                                            envelope: Envelope(sender: qKey.publicKey.fingerprint, seq: 1), signer: qKey), false),
+            // 1 MiB is far below the session limit, but a hello has no body: refused from the prefix.
+            (.helloDeclaringBody, HostileFrames.prefix(type: MessageType.hello.rawValue, headerLength: 100, bodyLength: 1 << 20), false),
         ]
         for (c, bytes, thenClose) in framing {
             await attempt(c) { try await run.connectionCase(c, connect: tlsQ, send: [bytes], thenClose: thenClose) }
@@ -189,14 +194,33 @@ actor HostileScenario {
             (.unenrolledCertificate, "site-x", helloQ),
             (.helloSignerIsNotTLSKey, "site-q", try hello(sKey)),
             (.helloBadSignature, "site-q", HostileFrames.flippingSignature(helloQ)),
-            (.messageBeforeHello, "site-q", try codec.encode(.heartbeat(Heartbeat(state: "idle")),
-                                                             envelope: Envelope(sender: qKey.publicKey.fingerprint, seq: 1), signer: qKey)),
             (.helloWithNonZeroSeq, "site-q", try hello(qKey, seq: 7)),
             (.helloUnsupportedProtocol, "site-q", try hello(qKey, versions: [2])),
             (.malformedHeaderJSON, "site-q", try HostileFrames.resign(helloQ, key: qKey, header: Array(#"{"sender": 12, "seq": "#.utf8))),
+            // Signed by site-q's enrolled key, claiming "site-а" with a Cyrillic а.
+            (.helloLookAlikeName, "site-q", try codec.encode(.hello(Hello(site: "site-\u{0430}", software: "hostile-test")),
+                                                             envelope: Envelope(sender: qKey.publicKey.fingerprint), signer: qKey)),
         ]
         for (c, identity, bytes) in hellos {
             await attempt(c) { try await run.helloCase(c, connect: tls(identity), send: bytes) }
+        }
+        await attempt(.helloFloodFromOneKey) {
+            // site-q opens session after session (each hello answered, then the connection
+            // closed); past its budget (10 a minute) a hello is refused, audited once.
+            let before = run.lastSeq()
+            var reject: Reject?
+            var opened = 0
+            while reject == nil, opened <= 20 {
+                let connection = try await tls("site-q")()
+                try await connection.send(helloQ)
+                var frames = connection.inbound.makeAsyncIterator()
+                if let first = try await frames.next() { reject = try codec.parse(first).claimedReject() }
+                if reject == nil { opened += 1 }
+                await connection.close()
+            }
+            let entry = try await run.awaitAudit(after: before, "site-throttled") { $0.data["site"] == "site-q" }
+            return HostileOutcome(rejectCode: opened == 10 ? reject?.code.rawValue : "after \(opened) sessions", audit: entry, closed: true,
+                                  detail: "reject: \(reject.map { "\($0.code): \($0.reason)" } ?? "none")")
         }
 
         // MARK: inside site-r's session, round 1
@@ -269,6 +293,27 @@ actor HostileScenario {
                 try site.codec.encode(.hello(Hello(site: "site-r", software: "hostile")), envelope: envelope, signer: site.key)
             }),
             (.zeroSamples, 1, 0, true, { site, envelope in try site.updateFrame(envelope, base: base1, tensors: zeros, samples: 0) }),
+            (.hugeSamples, 1, 0, true, { site, envelope in try site.updateFrame(envelope, base: base1, tensors: zeros, samples: Int.max) }),
+            (.hugeMetric, 1, 0, true, { site, envelope in
+                try site.updateFrame(envelope, base: base1, tensors: zeros, metrics: ["train_loss": 1e308])
+            }),
+            (.tooManyMetrics, 1, 0, false, { site, envelope in
+                // The encoder refuses 65 metrics itself, so the header is edited and re-signed.
+                let clean = try site.updateFrame(envelope, base: base1, tensors: zeros)
+                let header = try HostileFrames.editHeader(clean) { header in
+                    var message = header["message"] as! [String: Any]
+                    message["metrics"] = Dictionary(uniqueKeysWithValues: (0...MessageBounds.maxMetrics).map { ("m\($0)", 0.0) })
+                    header["message"] = message
+                }
+                return try HostileFrames.resign(clean, key: site.key, header: header)
+            }),
+            (.duplicateKeyInHeader, 1, 0, false, { site, envelope in
+                // The coordinator must not read 5 where an independent verifier reads 10^12.
+                let clean = try site.updateFrame(envelope, base: base1, tensors: zeros)
+                let text = String(decoding: try Frame(parsing: clean).header, as: UTF8.self)
+                let header = text.replacingOccurrences(of: "\"samples\":5", with: "\"samples\":5,\"samples\":1000000000000")
+                return try HostileFrames.resign(clean, key: site.key, header: Array(header.utf8))
+            }),
         ]
         for (c, round, skip, consumes, build) in sessionCases {
             await attempt(c) {
@@ -312,7 +357,25 @@ actor HostileScenario {
         await attempt(.slowlorisInSession) { try await stallWatcher.value }
 
         // Round 1 closes once site-h answers; the honest sites have answered long ago.
+        // From here site-r answers each version's evaluate with a bad evaluation (one case per version).
+        await rogue.setAnswerEvaluations(false)
+        let defaultRogue = rogue
+        func evaluationCase(_ c: HostileCase, round: UInt64, samples: Int, metrics: [String: Double], site rogue: RogueSite? = nil) async {
+            let rogue = rogue ?? defaultRogue
+            await attempt(c) {
+                let evaluate = try await rogue.waitFor("an evaluate for round \(round)", timeout: 20) { m in
+                    if case .evaluate = m.message { return m.envelope.round == round }
+                    return false
+                }
+                guard case .evaluate(let e) = evaluate.message else { throw IntegrationError("not an evaluate") }
+                return try await run.sessionCase(c, site: rogue, round: round, consumesSeq: true) { site, envelope in
+                    try site.codec.encode(.evaluation(Evaluation(versionID: e.versionID, samples: samples, metrics: metrics)),
+                                          envelope: envelope, signer: site.key)
+                }
+            }
+        }
         try await holder.sendZeroUpdate(for: holderTask1)
+        await evaluationCase(.negativeEvaluationSamples, round: 1, samples: -1, metrics: ["loss": 0.5])
 
         // MARK: round 2: replays and a late update from round 1
         let task2 = try await rogue.task(round: 2, timeout: 20)
@@ -327,12 +390,21 @@ actor HostileScenario {
         }
         try await rogue.sendZeroUpdate(for: task2)
         try await holder.sendZeroUpdate(for: holderTask2)
+        await evaluationCase(.negativeHeldOutLoss, round: 2, samples: 10, metrics: ["loss": -0.5])
 
-        // MARK: round 3: nothing hostile; the federation finishes
-        for site in [rogue, holder] {
-            let task3 = try await site.task(round: 3, timeout: 20)
-            try await site.sendZeroUpdate(for: task3)
-        }
+        // MARK: round 3: site-r reconnects mid-round while its old session is still open (an
+        // honest blip); the new session must inherit the round's task and the round close
+        // when it answers, not at its 60 s deadline.
+        _ = try await rogue.task(round: 3, timeout: 20)
+        let beforeRejoin = run.lastSeq()
+        let rejoined = try await join("site-r")
+        await rejoined.setAnswerEvaluations(false)
+        let rejoinedTask3 = try await rejoined.task(round: 3, timeout: 10)
+        report.replacement = try await run.awaitAudit(after: beforeRejoin, "task-resent") { $0.data["site"] == "site-r" && $0.data["round"] == "3" }
+        try await rejoined.sendZeroUpdate(for: rejoinedTask3)
+        let holderTask3 = try await holder.task(round: 3, timeout: 20)
+        try await holder.sendZeroUpdate(for: holderTask3)
+        await evaluationCase(.hugeEvaluationSamples, round: 3, samples: 1_000_000_000_000_000, metrics: ["loss": 0.5], site: rejoined)
         try await coordinator.waitForExit(timeout: 30)
         report.coordinatorStatus = coordinator.status
         report.coordinatorStderrTail = Spawned.tail(coordinator.stderr, lines: 60)
@@ -344,6 +416,7 @@ actor HostileScenario {
         for version in report.versions where version > 0 {
             report.contributors[version] = (try? fed.manifest(version))?.contributions.map(\.site).sorted() ?? []
         }
+        report.roundDeadlines = fed.auditEvents("round-deadline").count
         for entry in fed.auditEvents("session-open") {
             if let site = entry.data["site"] { report.sessionOpens[site, default: 0] += 1 }
         }
@@ -443,6 +516,7 @@ struct Run: Sendable {
         let entry = try await awaitAudit(after: before, c.auditEvent) {
             $0.data["site"] == site.name && $0.data["code"] == reject.code.rawValue
         }
-        return HostileOutcome(rejectCode: reject.code.rawValue, audit: entry, detail: "reject: \(reject.code): \(reject.reason)")
+        return HostileOutcome(rejectCode: reject.code.rawValue, refSeq: reject.refSeq, audit: entry,
+                              detail: "reject: \(reject.code): \(reject.reason) (refSeq \(reject.refSeq.map(String.init) ?? "none"))")
     }
 }

@@ -2,5 +2,5 @@
 public struct Bye: Sendable, Equatable, Codable {
     public var reason: String
 
-    public init(reason: String) { self.reason = reason }
+    public init(reason: String) { self.reason = MessageBounds.clipReason(reason) }
 }

@@ -7,7 +7,7 @@ public struct Reject: Sendable, Equatable, Codable {
 
     public init(code: ReasonCode, reason: String, refSeq: UInt64? = nil) {
         self.code = code
-        self.reason = reason
+        self.reason = MessageBounds.clipReason(reason)
         self.refSeq = refSeq
     }
 }
