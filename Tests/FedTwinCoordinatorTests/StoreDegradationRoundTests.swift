@@ -216,7 +216,9 @@ struct StoreDegradationRoundTests {
         await served
         #expect(codes == [.unknownKey])
         let refused = try #require(try federation.registry.auditEntries().last { $0.event == "hello-refused" })
-        #expect(refused.data["reason"]?.contains("sites/site-c.json") == true)
+        #expect(refused.data["detail"]?.contains("sites/site-c.json") == true)
+        // The peer is not authenticated: what it is told names no file and no site.
+        #expect(refused.data["reason"] == "key \(federation.absent.key.publicKey.fingerprint.short) is not enrolled")
         // ... and the other sites federate as before.
         let rejects = try await federation.run(coordinator)
         #expect(rejects.isEmpty)
