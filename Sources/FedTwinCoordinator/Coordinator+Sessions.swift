@@ -221,6 +221,8 @@ extension Coordinator {
             && !state.refused.contains(name) && !state.deadlinePassed:
             guard let work = state.task else { return }
             state.dropped.remove(name)
+            // The new session's seq of the task, so a reject of it ends the wait (siteRefusedRequest).
+            state.taskSeq[name] = sessions[name]?.nextOutboundSeq
             phase = .training(state)
             record("task-resent", ["site": name, "round": String(state.round), "session": sessions[name]?.id ?? ""])
             flushAudit()
@@ -229,6 +231,7 @@ extension Coordinator {
             && !state.refused.contains(name) && !state.deadlinePassed:
             guard let work = state.request else { return }
             state.dropped.remove(name)
+            state.frameSeq[name] = sessions[name]?.nextOutboundSeq
             phase = .evaluating(state)
             send(.evaluate(work.message), to: name, round: state.version.manifest.round, payload: work.payload)
         default:
@@ -358,6 +361,7 @@ extension Coordinator {
                 record("site-rejected", ["site": name, "code": reject.code.rawValue, "reason": reject.reason])
             }
             logger.warning("site refused a frame", metadata: ["site": "\(name)", "code": "\(reject.code)", "reason": "\(reject.reason)"])
+            siteRefusedRequest(name, refSeq: reject.refSeq)
         default:
             refuse(name, .unexpectedMessage, "\(received.message.type) is not a site-to-coordinator message", seq: envelope.seq, round: envelope.round)
         }

@@ -104,7 +104,9 @@ public actor Coordinator {
             }
             // The version rounds start from gets evaluated too (once), so every later
             // version's held-out metrics have a baseline to compare with.
-            if config.evaluationDeadlineSeconds > 0, try registry.evaluations(version: latest.number) == nil {
+            // Version 0 of a sum component is the empty statistics: there is nothing to evaluate.
+            if config.evaluationDeadlineSeconds > 0, !(component.aggregation == .sum && latest.number == 0),
+               try registry.evaluations(version: latest.number) == nil {
                 try await evaluate(latest)
                 if stopRequested { break }
             }
@@ -159,7 +161,7 @@ public actor Coordinator {
         let started = ContinuousClock.now
         let state = (current?.version.id == base.id) ? current!.state : try registry.state(of: base)
         // The global model is encoded and signed once per round: one frame, addressed to every selected session.
-        let payload = try TensorPayload.encode(state.parameters, options: PayloadOptions(encoding: .f32, compressionLevel: config.taskCompressionLevel.map(Int32.init)))
+        let payload = try globalPayload(state.parameters)
         let parametersID = SafeTensors.contentID(state.parameters)
         let selected = selectSites(round: round)
         let task = TrainingTask(
@@ -169,21 +171,23 @@ public actor Coordinator {
                                        seed: config.training.seed &+ UInt64(round)),
             deadlineSeconds: config.roundDeadlineSeconds, updateEncoding: config.updateEncoding,
             updateBlockSize: config.updateBlockSize, updateCompressionLevel: config.updateCompressionLevel)
-        var opened = RoundState(round: round, base: base, selected: Set(selected), started: started)
-        opened.task = (task, payload)
-        phase = .training(opened)
         onEvent(.roundStarted(round: round, of: config.rounds, sites: selected))
         record("round-started", ["round": String(round), "base": base.id, "sites": selected.joined(separator: ","), "parameters": parametersID])
-        broadcast(.task(task), to: selected, round: round, payload: payload)
+        var roundState = RoundState(round: round, base: base, selected: Set(selected), started: started)
+        roundState.task = (task, payload)
+        roundState.taskSeq = broadcast(.task(task), to: selected, round: round, payload: payload)
+        phase = .training(roundState)
         logger.debug("tasks queued", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.roundDeadlineSeconds))
             await self.deadlineReached(round: round)
         }
+        let progress = reportWaiting(deadlineSeconds: config.roundDeadlineSeconds)
         while case .training(let s) = phase, !s.isComplete, !stopRequested, !Task.isCancelled {
             await suspend()
         }
         deadline.cancel()
+        progress.cancel()
         guard case .training(let finished) = phase else { return nil }
         if stopRequested {
             phase = .stopping
@@ -270,20 +274,22 @@ public actor Coordinator {
         guard let state = current?.state, current?.version.id == version.id else { return }
         let asked = sessions.keys.sorted()
         guard !asked.isEmpty else { return }
-        let payload = try TensorPayload.encode(state.parameters, options: PayloadOptions(encoding: .f32, compressionLevel: config.taskCompressionLevel.map(Int32.init)))
+        let payload = try globalPayload(state.parameters)
         let message = Evaluate(version: version.number, versionID: version.id, parametersID: SafeTensors.contentID(state.parameters))
-        var opened = EvaluationState(version: version, asked: Set(asked))
-        opened.request = (message, payload)
-        phase = .evaluating(opened)
-        broadcast(.evaluate(message), to: asked, round: version.manifest.round, payload: payload)
+        var evaluation = EvaluationState(version: version, asked: Set(asked))
+        evaluation.request = (message, payload)
+        evaluation.frameSeq = broadcast(.evaluate(message), to: asked, round: version.manifest.round, payload: payload)
+        phase = .evaluating(evaluation)
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.evaluationDeadlineSeconds))
             await self.evaluationDeadlineReached(version: version.number)
         }
+        let progress = reportWaiting(deadlineSeconds: config.evaluationDeadlineSeconds)
         while case .evaluating(let s) = phase, !s.isComplete, !stopRequested {
             await suspend()
         }
         deadline.cancel()
+        progress.cancel()
         guard case .evaluating(let finished) = phase, !finished.results.isEmpty else { return }
         let record = EvaluationRecord(version: version.number, versionID: version.id,
                                       evaluations: finished.results.values.sorted { $0.site < $1.site },
@@ -291,6 +297,59 @@ public actor Coordinator {
         flushAudit()
         guard try await whileStoreUnavailable("record the evaluations of version \(version.number)", { try registry.recordEvaluations(record, signer: key) }) != nil else { return }
         onEvent(.evaluationsRecorded(version: version.number, sites: record.evaluations.count, meanLoss: record.weightedMean("loss")))
+    }
+
+    /// The global parameters as sent in `task` and `evaluate` frames: lossless, so that the
+    /// decoded tensors hash to the `parametersID` the frame declares (binary64 statistics of
+    /// a sum component sent as f32 did not, and every site refused them).
+    func globalPayload(_ parameters: [Tensor]) throws -> TensorPayload {
+        let encoding: TensorEncoding = parameters.allSatisfy { $0.dtype == .f64 } && !parameters.isEmpty ? .f64 : .f32
+        return try TensorPayload.encode(parameters, options: PayloadOptions(encoding: encoding, compressionLevel: config.taskCompressionLevel.map(Int32.init)))
+    }
+
+    /// A site refused the round's task or evaluate frame (`refSeq` is that frame's seq in
+    /// its session): it has answered and will not send more, so the phase stops waiting for it.
+    func siteRefusedRequest(_ name: String, refSeq: UInt64?) {
+        guard let refSeq else { return }
+        switch phase {
+        case .training(var s) where s.taskSeq[name] == refSeq && s.accepted[name] == nil:
+            s.refused.insert(name)
+            phase = .training(s)
+            if s.isComplete { wake() }
+        case .evaluating(var s) where s.frameSeq[name] == refSeq && s.results[name] == nil:
+            s.dropped.insert(name)
+            phase = .evaluating(s)
+            if s.isComplete { wake() }
+        default:
+            break
+        }
+    }
+
+    /// Every 10 s while a round or an evaluation waits on sites, says at the default level
+    /// whom it waits for and how long is left, so a slow phase never looks frozen.
+    func reportWaiting(deadlineSeconds: Double, every interval: Double = 10) -> Task<Void, Never> {
+        let started = ContinuousClock.now
+        return Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(interval))
+                guard !Task.isCancelled, let self else { return }
+                await self.logWaiting(secondsLeft: deadlineSeconds - (ContinuousClock.now - started).seconds)
+            }
+        }
+    }
+
+    func logWaiting(secondsLeft: Double) {
+        let left = "\(Int(max(0, secondsLeft).rounded())) s left"
+        switch phase {
+        case .training(let s) where !s.isComplete:
+            let waiting = s.selected.filter { s.accepted[$0] == nil && !s.dropped.contains($0) && !s.refused.contains($0) }.sorted()
+            logger.notice("round \(s.round) training: waiting for \(waiting.joined(separator: ", ")) (\(left))")
+        case .evaluating(let s) where !s.isComplete:
+            let waiting = s.asked.filter { s.results[$0] == nil && !s.dropped.contains($0) }.sorted()
+            logger.notice("round \(s.version.manifest.round) evaluating version \(s.version.number): waiting for \(waiting.joined(separator: ", ")) (\(left))")
+        default:
+            break
+        }
     }
 
     func evaluationDeadlineReached(version: Int) {
@@ -321,9 +380,11 @@ public actor Coordinator {
     /// Frames `message` once, addressed to each named session with that session's next
     /// `seq` (`Envelope.recipients`), and queues the same bytes to all of them: one
     /// encoding, one SHA-256 and one signature per round however many sites take part.
-    func broadcast(_ message: Message, to names: [String], round: Int, payload: TensorPayload?) {
+    /// Returns the seq the frame has in each session it was queued to.
+    @discardableResult
+    func broadcast(_ message: Message, to names: [String], round: Int, payload: TensorPayload?) -> [String: UInt64] {
         let targets = names.compactMap { sessions[$0] }
-        guard !targets.isEmpty else { return }
+        guard !targets.isEmpty else { return [:] }
         let envelope = Envelope(sender: key.publicKey.fingerprint, round: UInt64(round),
                                 recipients: targets.map { Envelope.Recipient(session: $0.id, seq: $0.nextOutboundSeq) })
         let frame: [UInt8]
@@ -331,13 +392,16 @@ public actor Coordinator {
             frame = try codec.encode(message, envelope: envelope, payload: payload, signer: key)
         } catch {
             logger.error("cannot encode frame", metadata: ["sites": "\(names.joined(separator: ","))", "type": "\(message.type)", "error": "\(error)"])
-            return
+            return [:]
         }
+        var seqs: [String: UInt64] = [:]
         for var session in targets {
+            seqs[session.name] = session.nextOutboundSeq
             session.nextOutboundSeq += 1
             sessions[session.name] = session
             session.outbound.yield(frame)
         }
+        return seqs
     }
 
     func sayGoodbye(code: ReasonCode?, reason: String) {

@@ -26,6 +26,9 @@ struct RoundState: Sendable {
     /// norm). A site does not resend after a refusal, so it has answered: waiting for it
     /// until the deadline would only slow every honest site down.
     var refused: Set<String> = []
+    /// The seq of the round's task frame in each selected session (a site's `reject` of
+    /// it names this seq as `refSeq`).
+    var taskSeq: [String: UInt64] = [:]
     var bytesIn = 0
     /// The round's task and its encoded global model, for a site that opens a new session
     /// during the round (`Coordinator.handOverWork`).
@@ -48,6 +51,7 @@ struct EvaluationState: Sendable {
     let version: StoredVersion
     let asked: Set<String>
     var results: [String: SiteEvaluation] = [:]
+    /// Sites gone, or that refused the evaluate frame: no evaluation will come from them.
     var dropped: Set<String> = []
     /// Asked sites whose evaluation was refused on its numbers: answered, like `RoundState.refused`.
     var refused: Set<String> = []
@@ -55,6 +59,8 @@ struct EvaluationState: Sendable {
     /// session while its evaluation is outstanding.
     var request: (message: Evaluate, payload: TensorPayload)?
     var deadlinePassed = false
+    /// The seq of the evaluate frame in each asked session.
+    var frameSeq: [String: UInt64] = [:]
 
     var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) || refused.contains($0) } }
 }

@@ -304,10 +304,24 @@ public struct SiteWorker: Sendable {
         }
         let parameters = try ParameterSet(wire: received.tensors, schema: component.schema)
         await link.setState("evaluating")
-        let metrics = try await offload { [component, dataset] in
-            try component.evaluate(parameters, on: dataset?.heldOut ?? [])
+        let metrics: [String: Double]
+        let failure: (any Error)?
+        do {
+            metrics = try await offload { [component, dataset] in
+                try component.evaluate(parameters, on: dataset?.heldOut ?? [])
+            }
+            failure = nil
+        } catch {
+            (metrics, failure) = ([:], error)
         }
         await link.setState("idle")
+        if let failure {
+            // A version this site cannot evaluate (e.g. a monitor of fewer than 3 batches) is
+            // answered, not a reason to drop the session: the coordinator stops waiting for it.
+            logger.warning("cannot evaluate version", metadata: ["version": "\(evaluate.version)", "error": "\(failure)"])
+            try await link.send(.reject(Reject(code: .internalError, reason: "cannot evaluate version \(evaluate.version): \(failure)", refSeq: seq)), round: round)
+            return
+        }
         var reported = metrics.filter { $0.value.isFinite }
         if reported["loss"] == nil, let primary = ComponentCatalog.primaryMetric(for: component), let value = reported[primary] {
             reported["loss"] = value

@@ -87,16 +87,7 @@ struct FederationTests {
         defer { ws.cleanup() }
         let fed = try await Federation.make(ws, component: "hybrid-bioreactor", sites: Self.noopSites)
         // Small simulated plants (6 batches each) keep debug-build training to about a second a round.
-        for site in Self.noopSites {
-            let source = Self.repository.appendingPathComponent("sites/\(site)/profile.json")
-            let data = try #require(FileManager.default.contents(atPath: source.path), "missing \(source.path)")
-            var profile = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            profile["batchCount"] = 6
-            try FileManager.default.createDirectory(atPath: ws.path("profiles/\(site)"), withIntermediateDirectories: true)
-            try JSONSerialization.data(withJSONObject: profile, options: [.prettyPrinted, .sortedKeys])
-                .write(to: URL(fileURLWithPath: ws.path("profiles/\(site)/profile.json")))
-            try await ws.runOK("fedtwin", ["data", "simulate", "--site", "profiles/\(site)", "--out", "data/\(site)"])
-        }
+        try await fed.simulate(Self.noopSites, batchCount: 6)
         // Measured on this machine (debug build): epochs 2, lr 2e-3 gives a held-out loss
         // 0.0457 (v0) → 0.0435 → 0.0427 → 0.0418 (v3); the default lr 5e-3 overshoots by round 3.
         let (coordinator, port) = try await fed.startCoordinator([
@@ -434,7 +425,4 @@ struct FederationTests {
         #expect(objectVerify.status == 1, "models verify must fail on a corrupted object: \(objectVerify)")
         #expect(objectVerify.stdout.contains(update), "models verify must name object \(update): \(objectVerify)")
     }
-
-    /// The package root, from this file's path.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
