@@ -88,16 +88,21 @@ extension Coordinator {
                    outbound: AsyncStream<[UInt8]>.Continuation) -> SiteSession? {
         let peer = connection.peer
         /// `audited: false` for a refusal already counted against the site's own budget.
-        func refuse(_ code: ReasonCode, _ reason: String, site: String? = nil, fingerprint: String? = nil, audited: Bool = true) -> SiteSession? {
+        /// `detail`: for the operator only (audit entry, log, progress), never sent to the
+        /// peer, which is not authenticated yet.
+        func refuse(_ code: ReasonCode, _ reason: String, site: String? = nil, fingerprint: String? = nil, audited: Bool = true,
+                    detail: String? = nil) -> SiteSession? {
             var data = ["peer": peer, "code": code.rawValue, "reason": reason]
             if let site { data["site"] = site }
             if let fingerprint { data["fingerprint"] = fingerprint }
+            if let detail { data["detail"] = detail }
             if audited, admitRefusal(code: code) {
                 record("hello-refused", data)
                 flushAudit(durable: true)
             }
-            onEvent(.refused(peer: peer, site: site, code: code.rawValue, reason: reason))
-            logger.log(level: audited ? .warning : .debug, "hello refused", metadata: ["peer": "\(peer)", "code": "\(code)", "reason": "\(reason)"])
+            let said = detail.map { "\(reason) (\($0))" } ?? reason
+            onEvent(.refused(peer: peer, site: site, code: code.rawValue, reason: said))
+            logger.log(level: audited ? .warning : .debug, "hello refused", metadata: ["peer": "\(peer)", "code": "\(code)", "reason": "\(said)"])
             if let frame = try? codec.encode(.reject(Reject(code: code, reason: reason, refSeq: 0)),
                                              envelope: Envelope(sender: key.publicKey.fingerprint), signer: key) {
                 outbound.yield(frame)
@@ -122,9 +127,9 @@ extension Coordinator {
             }
             site = enrolled
         } catch let error as RegistryError where error.code == .corruptEnrolment {
-            // Only a key that matches no readable enrolment gets here; the reason names the
-            // damaged file, which may be this site's. Every other site is unaffected.
-            return refuse(.unknownKey, "\(error)", fingerprint: fingerprint.hex)
+            // Only a key that matches no readable enrolment gets here; the operator is told
+            // which damaged file may be this site's. Every other site is unaffected.
+            return refuse(.unknownKey, "key \(fingerprint.short) is not enrolled", fingerprint: fingerprint.hex, detail: "\(error)")
         } catch {
             return refuse(.internalError, "cannot read enrolments: \(error)")
         }
@@ -216,6 +221,7 @@ extension Coordinator {
             && !state.refused.contains(name) && !state.deadlinePassed:
             guard let work = state.task else { return }
             state.dropped.remove(name)
+            // The new session's seq of the task, so a reject of it ends the wait (siteRefusedRequest).
             state.taskSeq[name] = sessions[name]?.nextOutboundSeq
             phase = .training(state)
             record("task-resent", ["site": name, "round": String(state.round), "session": sessions[name]?.id ?? ""])

@@ -52,17 +52,29 @@ extension Coordinator {
     }
 
     /// Remembers a store failure seen outside the loop's own writes (an update or an
-    /// evaluation that could not be stored, an audit flush). If it is one an operator can
-    /// fix, an open round is closed now, as at its deadline — it commits what it has or is
-    /// retried — and the loop checks the store before it starts another.
+    /// evaluation that could not be stored, an audit flush), if it is one an operator can
+    /// fix: the loop checks the store before it starts another round. On a full disk, where
+    /// no further answer can be stored either, an open round or evaluation is also closed
+    /// now, as at its deadline: the round commits what it has (pausing until it can) or is
+    /// retried. A damaged audit tail does not stop updates from being stored, so the round
+    /// runs on and its commit waits for the quarantine.
     func noteStoreFault(_ error: any Error) {
         guard let error = error as? RegistryError, error.isRecoverableByOperator else { return }
         storeFault = error
-        guard case .training(var state) = phase else { return }
-        record("round-closed-store-unavailable", ["round": String(state.round), "code": error.code.rawValue, "accepted": String(state.accepted.count)])
-        state.dropped.formUnion(state.selected.subtracting(state.accepted.keys))
-        phase = .training(state)
-        wake()
+        guard error.code == .noSpace else { return }
+        switch phase {
+        case .training(var state):
+            record("round-closed-store-unavailable", ["round": String(state.round), "code": error.code.rawValue, "accepted": String(state.accepted.count)])
+            state.dropped.formUnion(state.selected.subtracting(state.accepted.keys))
+            phase = .training(state)
+            wake()
+        case .evaluating(var state):
+            state.dropped.formUnion(state.asked.subtracting(state.results.keys))
+            phase = .evaluating(state)
+            wake()
+        default:
+            break
+        }
     }
 
     /// Bytes a round may write: every selected site's update and the new state, with room

@@ -171,12 +171,12 @@ public actor Coordinator {
                                        seed: config.training.seed &+ UInt64(round)),
             deadlineSeconds: config.roundDeadlineSeconds, updateEncoding: config.updateEncoding,
             updateBlockSize: config.updateBlockSize, updateCompressionLevel: config.updateCompressionLevel)
-        var opened = RoundState(round: round, base: base, selected: Set(selected), started: started)
-        opened.task = (task, payload)
         onEvent(.roundStarted(round: round, of: config.rounds, sites: selected))
         record("round-started", ["round": String(round), "base": base.id, "sites": selected.joined(separator: ","), "parameters": parametersID])
-        opened.taskSeq = broadcast(.task(task), to: selected, round: round, payload: payload)
-        phase = .training(opened)
+        var roundState = RoundState(round: round, base: base, selected: Set(selected), started: started)
+        roundState.task = (task, payload)
+        roundState.taskSeq = broadcast(.task(task), to: selected, round: round, payload: payload)
+        phase = .training(roundState)
         logger.debug("tasks queued", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.roundDeadlineSeconds))
@@ -276,10 +276,10 @@ public actor Coordinator {
         guard !asked.isEmpty else { return }
         let payload = try globalPayload(state.parameters)
         let message = Evaluate(version: version.number, versionID: version.id, parametersID: SafeTensors.contentID(state.parameters))
-        var opened = EvaluationState(version: version, asked: Set(asked))
-        opened.request = (message, payload)
-        opened.frameSeq = broadcast(.evaluate(message), to: asked, round: version.manifest.round, payload: payload)
-        phase = .evaluating(opened)
+        var evaluation = EvaluationState(version: version, asked: Set(asked))
+        evaluation.request = (message, payload)
+        evaluation.frameSeq = broadcast(.evaluate(message), to: asked, round: version.manifest.round, payload: payload)
+        phase = .evaluating(evaluation)
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.evaluationDeadlineSeconds))
             await self.evaluationDeadlineReached(version: version.number)
@@ -317,7 +317,7 @@ public actor Coordinator {
             phase = .training(s)
             if s.isComplete { wake() }
         case .evaluating(var s) where s.frameSeq[name] == refSeq && s.results[name] == nil:
-            s.refused.insert(name)
+            s.dropped.insert(name)
             phase = .evaluating(s)
             if s.isComplete { wake() }
         default:
@@ -345,7 +345,7 @@ public actor Coordinator {
             let waiting = s.selected.filter { s.accepted[$0] == nil && !s.dropped.contains($0) && !s.refused.contains($0) }.sorted()
             logger.notice("round \(s.round) training: waiting for \(waiting.joined(separator: ", ")) (\(left))")
         case .evaluating(let s) where !s.isComplete:
-            let waiting = s.asked.filter { s.results[$0] == nil && !s.dropped.contains($0) && !s.refused.contains($0) }.sorted()
+            let waiting = s.asked.filter { s.results[$0] == nil && !s.dropped.contains($0) }.sorted()
             logger.notice("round \(s.version.manifest.round) evaluating version \(s.version.number): waiting for \(waiting.joined(separator: ", ")) (\(left))")
         default:
             break

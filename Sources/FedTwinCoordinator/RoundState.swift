@@ -51,16 +51,16 @@ struct EvaluationState: Sendable {
     let version: StoredVersion
     let asked: Set<String>
     var results: [String: SiteEvaluation] = [:]
+    /// Sites gone, or that refused the evaluate frame: no evaluation will come from them.
     var dropped: Set<String> = []
-    /// The seq of the evaluate frame in each asked session.
-    var frameSeq: [String: UInt64] = [:]
-    /// Asked sites whose evaluation was refused on its numbers, or that refused the
-    /// evaluate frame: answered, like `RoundState.refused`.
+    /// Asked sites whose evaluation was refused on its numbers: answered, like `RoundState.refused`.
     var refused: Set<String> = []
     /// What was asked and the version's encoded parameters, for a site that opens a new
     /// session while its evaluation is outstanding.
     var request: (message: Evaluate, payload: TensorPayload)?
     var deadlinePassed = false
+    /// The seq of the evaluate frame in each asked session.
+    var frameSeq: [String: UInt64] = [:]
 
     var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) || refused.contains($0) } }
 }

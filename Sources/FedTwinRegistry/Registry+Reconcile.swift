@@ -34,7 +34,7 @@ extension Registry {
     public func reconcile(signer: SigningKey) throws -> ReconcileReport {
         try storage.withWriteLock {
             try requireCoordinator(signer)
-            if let damage = try auditDamage() { throw damage.error(location: storage.location) }
+            if let damage = try auditDamage(signatures: false) { throw damage.error(location: storage.location) }
             var report = ReconcileReport()
             let key = try info().key()
             if let last = try versionNumbers().last, let problem = try manifestProblem(last, key: key) {

@@ -13,6 +13,7 @@ import Foundation
 /// versions/000003.sig        coordinator signature over it
 /// versions/000003.eval.json  cross-site evaluation of the version (+ .eval.sig)
 /// audit.log                  hash-chained JSON lines; the last entry of each append signed
+/// quarantine/                what recovery set aside (never deleted; each move audited)
 /// ```
 public struct Registry: Sendable {
     public let storage: any RegistryStorage
@@ -394,7 +395,7 @@ public struct Registry: Sendable {
     /// The last entry found by reading the whole log, refusing (code `auditDamaged`, with
     /// what to do) a log whose tail does not verify: nothing may be chained to it.
     private func verifiedLastEntry() throws -> AuditEntry? {
-        if let damage = try auditDamage() { throw damage.error(location: storage.location) }
+        if let damage = try auditDamage(signatures: false) { throw damage.error(location: storage.location) }
         return try auditEntries().last
     }
 

@@ -52,3 +52,16 @@ func configErrorsNameFileAndKey(text: String, key: String) throws {
         #expect(error.description.hasPrefix(path))
     }
 }
+
+@Test func theSettingsInForceArePrintedOneKeyPathALine() throws {
+    let path = try ConfigurationFile.write(#"{"rounds": 7, "strategy": {"name": "fedadam", "settings": {"lr": 0.05}}, "training": {"epochs": 3}}"#)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var config = try CoordinatorConfiguration.load(from: path)
+    config.minSites = 4 // as a flag would
+    let lines = try config.summaryLines()
+    for expected in ["rounds: 7", "minSites: 4", "training.epochs: 3", "strategy.name: fedadam", "strategy.settings.lr: 0.05",
+                     "insecure: false", "maxUpdateNorm: -", "port: 7450"] {
+        #expect(lines.contains(expected), "\(expected) missing from \(lines)")
+    }
+    #expect(lines == lines.sorted())
+}

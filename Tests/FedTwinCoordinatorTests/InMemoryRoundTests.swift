@@ -162,11 +162,13 @@ func anUpdateAboveMaxUpdateNormIsRefusedAndAudited() async throws {
     config.minSites = 1
     // site-a stays connected without an accepted update; its refusal counts as its answer,
     // so the round closes without waiting for this deadline.
-    config.roundDeadlineSeconds = 30
+    config.roundDeadlineSeconds = 300
     let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
     let started = ContinuousClock.now
     let rejects = try await runFederation(coordinator, sites: sites)
-    #expect(ContinuousClock.now - started < .seconds(20))
+    // Far below the 300 s deadline (the 1-minute time limit fails a round that waited for it);
+    // not a tighter wall-clock bound: a loaded 2-core CI machine stretches a 0.1 s round to 20 s.
+    #expect(ContinuousClock.now - started < .seconds(60))
     #expect(try registry.auditEntries().contains { $0.event == "round-deadline" } == false)
     #expect(rejects == [.normExceeded])
     let refused = try registry.auditEntries().filter { $0.event == "frame-refused" }
@@ -266,11 +268,13 @@ func aSecondHelloMidRoundHandsTheTaskToTheNewSessionAndTheRoundClosesPromptly() 
     var config = federation
     // Before the fix the round waited for this deadline (the new session never got the
     // task, the old one was never counted as gone) and was then retried.
-    config.roundDeadlineSeconds = 30
+    config.roundDeadlineSeconds = 300
     let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
     let started = ContinuousClock.now
     let rejects = try await runWithReconnect(coordinator, sites: sites, after: .task)
-    #expect(ContinuousClock.now - started < .seconds(20))
+    // Far below the 300 s deadline (the 1-minute time limit fails a round that waited for it);
+    // not a tighter wall-clock bound: a loaded 2-core CI machine stretches a 0.1 s round to 20 s.
+    #expect(ContinuousClock.now - started < .seconds(60))
     #expect(rejects.isEmpty)
     let events = try registry.auditEntries().map(\.event)
     #expect(!events.contains("round-deadline") && !events.contains("round-retried"), "\(events)")
@@ -302,7 +306,7 @@ func aHelloClaimingALookAlikeNameIsRefused() async throws {
 func aSecondHelloDuringEvaluationHandsTheEvaluateToTheNewSession() async throws {
     let (registry, coordinatorKey, scripted, federation) = try makeFederation(rounds: 1)
     var config = federation
-    config.evaluationDeadlineSeconds = 30
+    config.evaluationDeadlineSeconds = 300
     let sites = scripted.map { site in
         var site = site
         site.evaluation = (samples: 1, metrics: ["loss": 1])
@@ -312,7 +316,7 @@ func aSecondHelloDuringEvaluationHandsTheEvaluateToTheNewSession() async throws 
     let started = ContinuousClock.now
     // site-a's first session receives the evaluate of version 0, then site-a reconnects.
     let rejects = try await runWithReconnect(coordinator, sites: sites, after: .evaluate)
-    #expect(ContinuousClock.now - started < .seconds(20), "an evaluation waited for its 30 s deadline")
+    #expect(ContinuousClock.now - started < .seconds(60), "an evaluation waited for its 300 s deadline")
     #expect(rejects.isEmpty)
     for version in [0, 1] {
         let record = try #require(try registry.evaluations(version: version))

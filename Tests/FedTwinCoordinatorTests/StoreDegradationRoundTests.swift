@@ -173,6 +173,37 @@ struct StoreDegradationRoundTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func anAuditTailDamagedMidRoundHoldsTheCommitNotTheRound() async throws {
+        let storage = InMemoryStorage()
+        let federation = try Federation(storage: storage, rounds: 2)
+        let registry = federation.registry
+        let key = federation.key
+        let paused = Mutex<[String]>([])
+        let coordinator = try federation.coordinator { event in
+            switch event {
+            case .updateReceived(round: 1, _, reported: 1, _, _, _):
+                storage.tamper("audit.log") { $0 += Array("garbage\n".utf8) }
+            case .storePaused(let what, let code, _, _) where code == "audit-damaged":
+                paused.withLock { $0.append(what) }
+                Task { try registry.quarantineAuditTail(signer: key) }
+            default:
+                break
+            }
+        }
+        _ = try await federation.run(coordinator)
+
+        #expect(paused.withLock { $0 } == ["commit round 1"])
+        // The round was not cut short: both updates are in version 1.
+        #expect(try registry.version(1).manifest.contributions.map(\.site) == ["site-a", "site-b"])
+        #expect(try registry.latestVersion().number == 2)
+        // The events buffered while the log refused appends were written after the quarantine.
+        let audit = try registry.auditEntries()
+        let quarantined = try #require(audit.firstIndex { $0.event == "audit-tail-quarantined" })
+        #expect(audit[quarantined...].contains { $0.event == "update-accepted" && $0.data["round"] == "1" })
+        #expect(registry.verify(replay: true).passed, "\(registry.verify(replay: true).failures)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func aCorruptEnrolmentRefusesOnlyItsSiteNamingTheFile() async throws {
         let storage = InMemoryStorage()
         let federation = try Federation(storage: storage, rounds: 1)
@@ -185,7 +216,9 @@ struct StoreDegradationRoundTests {
         await served
         #expect(codes == [.unknownKey])
         let refused = try #require(try federation.registry.auditEntries().last { $0.event == "hello-refused" })
-        #expect(refused.data["reason"]?.contains("sites/site-c.json") == true)
+        #expect(refused.data["detail"]?.contains("sites/site-c.json") == true)
+        // The peer is not authenticated: what it is told names no file and no site.
+        #expect(refused.data["reason"] == "key \(federation.absent.key.publicKey.fingerprint.short) is not enrolled")
         // ... and the other sites federate as before.
         let rejects = try await federation.run(coordinator)
         #expect(rejects.isEmpty)

@@ -87,6 +87,22 @@ struct StoreDegradationTests {
         #expect(throws: RegistryError.self) { try store.registry.quarantineAuditTail(signer: store.coordinator) }
     }
 
+    @Test func quarantiningEntriesAVersionAnchorsIsVisibleInVerify() throws {
+        let storage = InMemoryStorage()
+        let store = try TestStore(storage: storage, rounds: 2)
+        let head = try store.registry.version(2).manifest.auditHead
+        // Damage the entry version 2's manifest anchors: it and everything after is moved.
+        let text = String(decoding: try #require(try storage.read("audit.log")), as: UTF8.self)
+        let edited = text.split(separator: "\n").map { line -> String in
+            line.contains(head) && line.contains("\"hash\":\"\(head)\"") ? line.replacingOccurrences(of: "\"seq\":", with: "\"seq\":1") : String(line)
+        }
+        storage.tamper("audit.log") { $0 = Array((edited.joined(separator: "\n") + "\n").utf8) }
+        try store.registry.quarantineAuditTail(signer: store.coordinator)
+        #expect(store.registry.verifyAudit().passed)
+        let failures = store.registry.verify(replay: false).failures.map(\.subject)
+        #expect(failures == ["version 2 audit anchor"], "\(failures)")
+    }
+
     @Test func aFullDiskFailsWithNoSpaceAndLeavesTheStoreAsItWas() throws {
         let disk = SimulatedDiskStorage()
         let store = try TestStore(storage: disk, rounds: 1)

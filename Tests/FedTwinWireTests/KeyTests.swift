@@ -215,6 +215,9 @@ struct KeyTests {
             #expect(pub == KeyFileError(path: dir + "/site.pub", problem: .notAPrivateKey))
             #expect(pub?.description.contains("NAME.key") == true)
             #expect(pub?.description.contains("chmod") == false)
+            // And the other way round: a private key where the public one is wanted.
+            try KeyFile.writePrivateKey(key, to: dir + "/site.key")
+            #expect(throws: KeyFileError(path: dir + "/site.key", problem: .notAPublicKey)) { try KeyFile.readPublicKey(at: dir + "/site.key") }
             // A missing file says so and how key files are named.
             #expect(KeyFileError(path: "k.key", problem: .unreadable(errno: ENOENT)).description.contains("does not exist"))
         }

@@ -42,6 +42,9 @@ public enum KeyFile {
     /// Loads a public key PEM.
     public static func readPublicKey(at path: String) throws -> PublicKey {
         let text = try readText(at: path)
+        if text.contains("PRIVATE KEY-----"), (try? SigningKey(pemRepresentation: text)) != nil {
+            throw KeyFileError(path: path, problem: .notAPublicKey)
+        }
         do {
             return try PublicKey(pemRepresentation: text)
         } catch let error as OpenSSLError {
@@ -118,6 +121,8 @@ public struct KeyFileError: Error, Sendable, Equatable, CustomStringConvertible 
         case notAFile
         /// A public key or certificate where the private key was expected.
         case notAPrivateKey
+        /// A private key where a public key was expected.
+        case notAPublicKey
     }
 
     public var path: String
@@ -139,6 +144,8 @@ public struct KeyFileError: Error, Sendable, Equatable, CustomStringConvertible 
             return "key file \(path) is not a valid Ed25519 PEM key: \(detail)"
         case .notAFile:
             return "\(path) is a directory, not a key file: give the file itself (e.g. \(path)/NAME.key as written by `fedtwin keygen`)"
+        case .notAPublicKey:
+            return "\(path) holds a private key, not a public key: give the NAME.pub file `fedtwin keygen` wrote (a private key never leaves its owner)"
         case .notAPrivateKey:
             return "\(path) holds a public key or certificate, not a private key: give the NAME.key file `fedtwin keygen` wrote (NAME.pub and NAME.crt are what others receive)"
         }
