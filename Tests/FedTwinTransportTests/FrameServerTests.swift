@@ -151,7 +151,9 @@ import Testing
             try await TestSupport.within(5, "slowloris drop") {
                 let raw = try await TestSupport.rawConnect(port: port)
                 try await raw.executeThenClose { inbound, outbound in
-                    try await outbound.write(ByteBuffer(bytes: frame[0..<(frame.count / 2)]))
+                    // On a loaded machine the 300 ms timeout can close the connection before this
+                    // write: the close is what the test waits for either way.
+                    try? await outbound.write(ByteBuffer(bytes: frame[0..<(frame.count / 2)]))
                     _ = await TestSupport.drainUntilClosed(inbound)
                 }
             }

@@ -61,7 +61,9 @@ import Testing
                 let silent = try await TestSupport.rawConnect(port: port)
                 // Half a prefix: bytes arrive, but no complete frame.
                 try await silent.executeThenClose { inbound, outbound in
-                    try await outbound.write(ByteBuffer(bytes: Array(TestSupport.frame().prefix(8))))
+                    // On a loaded machine the 300 ms timeout can close the connection before this
+                    // write: the close is what the test waits for either way.
+                    try? await outbound.write(ByteBuffer(bytes: Array(TestSupport.frame().prefix(8))))
                     _ = await TestSupport.drainUntilClosed(inbound)
                 }
                 let waited = ContinuousClock.now - started
