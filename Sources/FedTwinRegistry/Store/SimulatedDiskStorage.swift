@@ -181,6 +181,11 @@ public final class SimulatedDiskStorage: RegistryStorage {
         }
     }
 
+    /// Every file as processes see it now: lets a test tell identical crash states apart.
+    public func files() -> [String: [UInt8]] {
+        state.withLock { s in s.names.compactMapValues { s.inodes[$0]?.cached } }
+    }
+
     /// Overwrites a file durably without any checks: lets tests damage a store.
     public func tamper(_ path: String, _ change: (inout [UInt8]) -> Void) {
         state.withLock { s in
