@@ -28,7 +28,9 @@ import Testing
     }
 
     /// Sends `bytes` on a raw connection and waits until the server closes it; fails the
-    /// test if that takes more than 2 s (the refusal must come from the prefix alone).
+    /// test if that takes more than 5 s, half the 10 s handshake timeout (the refusal must
+    /// come from the prefix alone, not from a timeout; a loaded 2-core run stalled every
+    /// test for 2 s, so the bound is not tighter).
     static func sendAndExpectClose(_ bytes: [UInt8], port: Int) async throws {
         let started = ContinuousClock.now
         try await TestSupport.within(5, "close after a refused prefix") {
@@ -38,7 +40,7 @@ import Testing
                 _ = await TestSupport.drainUntilClosed(inbound)
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func aDecoderDoesNotReserveTheDeclaredLength() throws {
