@@ -15,7 +15,7 @@ struct PlanCommand: ParsableCommand {
     /// `plan set`: stores plan.json as the next plan version.
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Store a validation plan as the next plan version (signed by the coordinator; audited).",
+            abstract: "Store a validation plan as the next plan version (signed by the coordinator and, as authored, by a person; audited).",
             discussion: """
                 plan.json: {"intendedUse": "...", "minimumSites": 2, \
                 "thresholds": [{"metric": "loss", "atMost": 0.5}], \
@@ -32,6 +32,8 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "The coordinator's private key PEM: it signs the plan and the audit entry.")
         var coordinatorKey: String
 
+        @OptionGroup var author: SignerOptions
+
         func run() throws {
             let registry = try options.open()
             let signer = try CoordinatorKey.load(coordinatorKey, for: registry, options: options)
@@ -43,7 +45,8 @@ struct PlanCommand: ParsableCommand {
                 throw CLIError("\(file): not a validation plan: \(error)")
             }
             if let problem = plan.problem { throw CLIError("\(file): \(problem)") }
-            let stored = try options.withStoreErrors { try registry.setPlan(plan, signer: signer) }
+            let credential = try author.credential()
+            let stored = try options.withSigningErrors { try registry.setPlan(plan, author: credential, policy: author.policy, signer: signer) }
             print("plan version \(stored.planVersion) stored: \(stored.thresholds.count) thresholds, \(stored.baselineBounds.count) baseline bounds, at least \(stored.minimumSites) sites")
         }
     }
@@ -113,12 +116,21 @@ struct PlanFile: Decodable {
 /// How a validation record is printed.
 enum ValidationText {
     static func print(_ record: ValidationRecord) {
-        Swift.print("version \(record.version): \(record.outcome.rawValue) under plan version \(record.planVersion) (\(record.evaluatingSites) of at least \(record.minimumSites) sites)")
+        Swift.print("version \(record.version): " + summary(record))
+        Swift.print(table(record).render())
+    }
+
+    static func summary(_ record: ValidationRecord) -> String {
+        "\(record.outcome.rawValue) under plan version \(record.planVersion) (\(record.evaluatingSites) of at least \(record.minimumSites) sites)"
+    }
+
+    /// One row per criterion and site: value, threshold, pass / FAIL / missing.
+    static func table(_ record: ValidationRecord) -> TextTable {
         var table = TextTable(["criterion", "site", "value", "threshold", "result"], numeric: [2, 3])
         for r in record.results {
             table.add([r.criterion, r.site, r.value.map(VersionText.number) ?? "—", VersionText.number(r.threshold),
                        r.passed.map { $0 ? "pass" : "FAIL" } ?? "missing"])
         }
-        Swift.print(table.render())
+        return table
     }
 }

@@ -68,7 +68,7 @@ extension Registry {
             format: 1, seq: (records.last?.seq ?? 0) + 1, person: person.name, printedName: person.printedName,
             role: person.roles.first { LifecycleRoles.allowed(for: request.meaning).contains($0) } ?? "",
             fingerprint: person.fingerprint, time: Canonical.now(), meaning: request.meaning, reason: request.reason,
-            channel: request.meaning == .released ? (request.channel ?? "production") : request.channel,
+            channel: request.meaning == .released ? (request.channel ?? "production") : nil,
             subject: request.subject, number: request.number, signedHash: try signedHash(request.subject, request.number), signature: "")
         do {
             var replay = try lifecycleReplay(records: records).replay

@@ -25,7 +25,8 @@ public struct SignatureRecord: Sendable, Codable, Equatable {
     public var time: String
     public var meaning: Meaning
     public var reason: String?
-    /// Release channel, for `released` (and `retired`) signatures.
+    /// Release channel, for `released` signatures only (retiring takes a version out of
+    /// every channel).
     public var channel: String?
     public var subject: SubjectKind
     /// Version number or plan version.
