@@ -116,6 +116,19 @@ struct LifecycleTests {
         #expect(try f.registry.lifecycleStates()[2] == .validated)
     }
 
+    @Test func aRecordAddedOutsideTheRegistryFailsVerifyEvenIfProperlySigned() throws {
+        let f = try SigningFixture()
+        try f.sign(.approved, 1, as: "qa-anna")
+        // A second, separate store in the same state yields a validly signed record for the
+        // same person and version; copied in as record 2 it has no audit entry here.
+        let bytes = try #require(try f.storage.read("signatures/000001.json"))
+        let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"seq\" : 1", with: "\"seq\" : 2")
+        try f.storage.writeAtomically(Array(text.utf8), to: "signatures/000002.json")
+        let report = f.registry.verify(replay: false)
+        #expect(report.failures.map(\.subject).contains("signature 2 (approved version 1)"))
+        #expect(report.failures.contains { $0.detail.contains("no signature-recorded audit entry") })
+    }
+
     @Test func aSignatureKeepsItsHashSoChangingWhatWasSignedIsDetected() throws {
         let f = try SigningFixture()
         try f.sign(.approved, 1, as: "qa-anna")

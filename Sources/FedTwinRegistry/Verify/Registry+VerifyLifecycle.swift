@@ -29,9 +29,16 @@ extension Registry {
         guard !records.isEmpty else { return }
         do {
             let problems = try lifecycleReplay(records: records).problems
+            // Each record was written with a coordinator-signed audit entry naming its hash:
+            // a record added beside the registry (even one a person really signed) has none.
+            let audited = Set(try auditEntries().filter { $0.event == "signature-recorded" }.compactMap { $0.data["id"] })
             for record in records {
                 let subject = "signature \(record.seq) (\(record.meaning.rawValue) \(record.subject.rawValue) \(record.number))"
-                let found = problems.filter { $0.0 == record }.map(\.1)
+                var found = problems.filter { $0.0 == record }.map(\.1)
+                let bytes = try storage.read(Self.signatureRecordPath(record.seq)) ?? []
+                if !audited.contains(SHA256.hex(bytes)) {
+                    found.append("no signature-recorded audit entry names \(Self.signatureRecordPath(record.seq)) as it is (added or edited outside the registry?)")
+                }
                 if found.isEmpty {
                     report.pass(subject, "\(record.printedName) (\(record.person), \(record.role)) at \(record.time)")
                 } else {
