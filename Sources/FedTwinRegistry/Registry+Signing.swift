@@ -120,8 +120,11 @@ extension Registry {
 
     private func refuseWrongPassphrase(_ name: String, meaning: SignatureRecord.Meaning, subject: String, policy: SigningPolicy,
                                        coordinator: SigningKey, now: Date) throws -> Never {
+        // The policy in use is recorded: a weaker one chosen on a command line is visible.
         try appendAudit(event: "signature-refused", data: ["person": name, "reason": LifecycleError.Code.wrongPassphrase.rawValue,
-                                                           "meaning": meaning.rawValue, "subject": subject], signer: coordinator)
+                                                           "meaning": meaning.rawValue, "subject": subject,
+                                                           "maxFailures": String(policy.maxFailures), "lockoutSeconds": String(policy.lockoutSeconds)],
+                        signer: coordinator)
         if let until = try lockedUntil(name, policy: policy, now: now) {
             try appendAudit(event: "signing-locked", data: ["person": name, "until": Canonical.timestamp(until), "failures": String(policy.maxFailures)],
                             signer: coordinator)

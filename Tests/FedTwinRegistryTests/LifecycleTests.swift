@@ -92,6 +92,7 @@ struct LifecycleTests {
         let policy = SigningPolicy(maxFailures: 2, lockoutSeconds: 600)
         try f.expectRefused(.wrongPassphrase) { try f.sign(.approved, 1, as: "qa-anna", passphrase: "wrong", policy: policy) }
         #expect(try !f.registry.auditEntries().contains { $0.event == "signing-locked" })
+        #expect(try f.registry.auditEntries().last?.data["maxFailures"] == "2", "the policy in force is on record")
         try f.expectRefused(.wrongPassphrase) { try f.sign(.approved, 1, as: "qa-anna", passphrase: "wrong", policy: policy) }
         #expect(try f.registry.auditEntries().last?.event == "signing-locked")
         #expect(try f.registry.auditEntries().last?.data["person"] == "qa-anna")
