@@ -81,6 +81,19 @@ extension Registry {
         }
     }
 
+    /// The hook in `recordEvaluations`: a plan that cannot be read or does not verify must
+    /// not stop evaluations being recorded (nor the coordinator's rounds), so that failure
+    /// is audited as `validation-not-recorded` and the evaluations stand; `fedtwin plan
+    /// evaluate` writes the record once the plan is repaired. Storage failures propagate.
+    func recordValidationWhenPlanned(version: StoredVersion, evaluation: EvaluationRecord, evaluationBytes: [UInt8], signer: SigningKey) throws {
+        do {
+            try recordValidationUnlocked(version: version, evaluation: evaluation, evaluationBytes: evaluationBytes, signer: signer)
+        } catch let error as RegistryError where error.code == .failed {
+            try appendAudit(event: "validation-not-recorded", data: ["version": String(version.number), "problem": error.description],
+                            signer: signer, durable: false)
+        }
+    }
+
     /// Writes the validation record when a plan exists (nil otherwise). Called under the
     /// write lock; durable at the caller's barrier.
     @discardableResult

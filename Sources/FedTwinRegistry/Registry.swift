@@ -223,7 +223,7 @@ public struct Registry: Sendable {
             ], signer: signer, durable: false)
             // With a validation plan in the store, the evaluations are judged against it
             // at once: the validation record is what an approval signs.
-            try recordValidationUnlocked(version: version, evaluation: record, evaluationBytes: bytes, signer: signer)
+            try recordValidationWhenPlanned(version: version, evaluation: record, evaluationBytes: bytes, signer: signer)
             try storage.sync()
         }
     }

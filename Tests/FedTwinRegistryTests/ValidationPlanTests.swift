@@ -82,6 +82,20 @@ struct ValidationPlanTests {
         #expect(throws: RegistryError.self) { try store.registry.validation(version: 1) }
     }
 
+    @Test func aDamagedPlanDoesNotStopEvaluationsBeingRecorded() throws {
+        let storage = InMemoryStorage()
+        let store = try TestStore(storage: storage, rounds: 0)
+        try store.registry.setPlan(Self.plan(loss: 5), signer: store.coordinator)
+        storage.tamper("plans/000001.json") { $0 = Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "\"minimumSites\" : 3", with: "\"minimumSites\" : 1").utf8) }
+        let version = try store.commitRound()
+        try store.recordEvaluations(of: version)
+        #expect(try store.registry.evaluations(version: 1) != nil)
+        #expect(try store.registry.validation(version: 1) == nil)
+        let entry = try #require(try store.registry.auditEntries().last)
+        #expect(entry.event == "validation-not-recorded" && entry.data["version"] == "1")
+        #expect(entry.data["problem"]?.contains("plans/000001.json") == true)
+    }
+
     @Test func anInvalidPlanIsRefusedAndNothingIsWritten() throws {
         let store = try TestStore(rounds: 0)
         let bad = ValidationPlan(intendedUse: "x", minimumSites: 0, thresholds: [MetricThreshold(metric: "loss", atMost: 1)])
