@@ -122,6 +122,7 @@ enum ValidationText {
 
     static func summary(_ record: ValidationRecord) -> String {
         "\(record.outcome.rawValue) under plan version \(record.planVersion) (\(record.evaluatingSites) of at least \(record.minimumSites) sites)"
+            + (record.planPredatesVersion ? "" : "; NOTE: the plan was set after this version was committed")
     }
 
     /// One row per criterion and site: value, threshold, pass / FAIL / missing.

@@ -106,6 +106,7 @@ extension Registry {
         record.versionID = version.id
         record.evaluationID = SHA256.hex(evaluationBytes)
         record.planID = planID
+        record.planPredatesVersion = plan.createdAt <= version.manifest.createdAt
         record.coordinator = signer.publicKey.fingerprint
         let bytes = try Canonical.prettyEncoder.encode(record).bytes
         let id = try writeSignedUnlocked(bytes, to: Self.validationPath(version.number), signaturePath: Self.validationSignaturePath(version.number),
@@ -148,7 +149,7 @@ extension Registry {
             outcome = .passed
         }
         return ValidationRecord(format: 1, version: evaluation.version, versionID: evaluation.versionID, evaluationID: "",
-                                planVersion: plan.planVersion, planID: "", outcome: outcome, evaluatingSites: sites.count,
+                                planVersion: plan.planVersion, planID: "", planPredatesVersion: false, outcome: outcome, evaluatingSites: sites.count,
                                 minimumSites: plan.minimumSites, results: results, createdAt: Canonical.now(), coordinator: evaluation.coordinator)
     }
 }

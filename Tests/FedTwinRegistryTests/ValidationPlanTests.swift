@@ -28,6 +28,7 @@ struct ValidationPlanTests {
         let record = try #require(try store.registry.validation(version: 1))
         #expect(record.outcome == .passed)
         #expect(record.planVersion == 1)
+        #expect(record.planPredatesVersion)
         #expect(record.versionID == (try store.registry.version(1)).id)
         let loss = record.results.filter { $0.criterion.hasPrefix("loss ≤") }
         #expect(loss.map(\.site) == ["site-a", "site-b", "site-c"])
@@ -70,6 +71,7 @@ struct ValidationPlanTests {
         // Re-evaluating offline uses the plan in force and names it.
         let record = try store.registry.evaluatePlan(version: 1, signer: store.coordinator)
         #expect(record.outcome == .passed && record.planVersion == 2)
+        #expect(!record.planPredatesVersion, "plan 2 was set after version 1 was committed")
         #expect(try store.registry.validation(version: 1) == record)
     }
 

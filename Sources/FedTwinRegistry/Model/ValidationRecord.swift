@@ -22,6 +22,10 @@ public struct ValidationRecord: Sendable, Codable, Equatable {
     public var planVersion: Int
     /// SHA-256 of the plan file used.
     public var planID: String
+    /// Whether the plan was stored before the version was committed. A plan written after
+    /// the results were seen is no evidence of criteria fixed in advance: shown to the
+    /// reviewer, not a criterion.
+    public var planPredatesVersion: Bool
     public var outcome: Outcome
     public var evaluatingSites: Int
     public var minimumSites: Int
