@@ -7,9 +7,9 @@ import FedTwinRegistry
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List, show, compare, verify and export model versions in a registry.",
+        abstract: "List, show, compare, verify, export, approve, release and retire model versions in a registry.",
         discussion: "Every subcommand reads the store directory alone and takes --json for scripts.",
-        subcommands: [List.self, Show.self, Diff.self, Verify.self, Export.self]
+        subcommands: [List.self, Show.self, Diff.self, Verify.self, Export.self, Approve.self, Release.self, Retire.self]
     )
 }
 

@@ -23,15 +23,24 @@ extension ModelsCommand {
                 let v = try VersionText.resolve(version, in: registry)
                 return (v, try registry.evaluations(version: v.number))
             }
+            let lifecycle = try options.withStoreErrors {
+                Lifecycle(state: try registry.lifecycleStates()[v.number] ?? .candidate, validation: try registry.validation(version: v.number),
+                          signatures: try registry.signatureRecords().filter { $0.subject == .version && $0.number == v.number })
+            }
             if json {
                 try JSONValue.object([
                     "version": .int(v.number), "id": .string(v.id), "manifest": .encodable(v.manifest),
                     "evaluations": record.map { .encodable($0) } ?? .null,
                     "heldOut": .numbers(VersionText.heldOutMeans(record)),
+                    "state": .string(lifecycle.state.description),
+                    "validation": lifecycle.validation.map { .encodable($0) } ?? .null,
+                    "signatures": .array(lifecycle.signatures.map { .encodable($0) }),
                 ]).write()
                 return
             }
             print(render(v, record))
+            print("")
+            print(renderLifecycle(lifecycle))
         }
 
         func render(_ v: StoredVersion, _ record: EvaluationRecord?) -> String {
@@ -90,6 +99,27 @@ extension ModelsCommand {
             let total = record.evaluations.reduce(0) { $0 + $1.samples }
             table.add(["weighted mean", "", "\(total)"] + names.map { record.weightedMean($0).map(VersionText.number) ?? "—" })
             out.append(table.render(indent: "  "))
+            return out.joined(separator: "\n")
+        }
+
+        struct Lifecycle {
+            var state: LifecycleState
+            var validation: ValidationRecord?
+            var signatures: [SignatureRecord]
+        }
+
+        /// State, validation under the plan and every signature (name, UTC time, meaning).
+        /// Signatures are listed as stored; `models verify` says whether each one holds.
+        func renderLifecycle(_ l: Lifecycle) -> String {
+            var out = ["state: \(l.state)"]
+            if let validation = l.validation {
+                out.append("validation: " + ValidationText.summary(validation))
+                out.append(ValidationText.table(validation).render(indent: "  "))
+            } else {
+                out.append("validation: none (no plan when the evaluations were recorded; `fedtwin plan evaluate`)")
+            }
+            out.append(l.signatures.isEmpty ? "signatures: none" : "signatures (\(l.signatures.count))")
+            for r in l.signatures { out.append("  #\(r.seq) " + SignatureText.line(r)) }
             return out.joined(separator: "\n")
         }
     }

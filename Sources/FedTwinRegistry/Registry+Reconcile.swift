@@ -26,7 +26,8 @@ extension Registry {
     /// - the latest version's evaluation record likewise (the coordinator evaluates the
     ///   version again);
     /// - a committed version whose `version-committed` audit entry was lost: re-recorded as
-    ///   `version-committed-recovered`.
+    ///   `version-committed-recovered`;
+    /// - a torn validation record or last signature record (`reconcileSigning`).
     /// Each move is audited (`version-set-aside`, `evaluations-set-aside`); nothing is
     /// deleted. Throws `auditDamaged` when the audit tail does not verify: then nothing is
     /// changed until an operator runs `fedtwin audit quarantine`.
@@ -53,6 +54,7 @@ extension Registry {
                 report.setAside += moved
                 report.reasons.append("evaluations of version \(last): \(problem)")
             }
+            try reconcileSigning(signer: signer, key: key, into: &report)
             let recorded = Set(try auditEntries().filter { $0.event == "version-committed" || $0.event == "version-committed-recovered" }.compactMap { $0.data["id"] })
             for number in try versionNumbers() {
                 let v = try version(number)

@@ -216,14 +216,14 @@ public struct Registry: Sendable {
             }
             for e in record.evaluations { _ = try object(e.frame) }
             let bytes = try Canonical.prettyEncoder.encode(record).bytes
-            let signature = SignatureFile(domain: Canonical.evaluationDomain, documentID: SHA256.hex(bytes), signer: signer.publicKey.fingerprint,
-                                          signature: Hex.encode(try signer.signature(for: Canonical.digest(domain: Canonical.evaluationDomain, bytes))))
-            try storage.writeAtomically(try Canonical.prettyEncoder.encode(signature).bytes, to: Self.evaluationSignaturePath(record.version), durable: false)
-            try storage.sync()
-            try storage.writeAtomically(bytes, to: Self.evaluationPath(record.version), durable: false)
+            try writeSignedUnlocked(bytes, to: Self.evaluationPath(record.version), signaturePath: Self.evaluationSignaturePath(record.version),
+                                    domain: Canonical.evaluationDomain, signer: signer)
             try appendAudit(event: "evaluations-recorded", data: [
                 "version": String(record.version), "sites": record.evaluations.map(\.site).joined(separator: ","),
             ], signer: signer, durable: false)
+            // With a validation plan in the store, the evaluations are judged against it
+            // at once: the validation record is what an approval signs.
+            try recordValidationWhenPlanned(version: version, evaluation: record, evaluationBytes: bytes, signer: signer)
             try storage.sync()
         }
     }

@@ -153,3 +153,55 @@ struct PowerLossTests {
         #expect(store.registry.verify(replay: true).passed)
     }
 }
+
+/// Power loss during a round with a validation plan (evaluations → validation record) and
+/// an approval signature right after it.
+@Suite("Power loss: validation and signatures")
+struct SigningPowerLossTests {
+    @Test func everyCrashStateOfAValidationAndASignatureRecoversAndSignsAgain() throws {
+        let disk = SimulatedDiskStorage()
+        let store = try ValidationPlanTests.store(ValidationPlanTests.plan(loss: 1.5), rounds: 1, storage: disk)
+        let key = try SigningKey.generate()
+        try store.registry.enrollPerson(name: "qa-anna", printedName: "Anna", roles: ["qa"], key: key.publicKey, signer: store.coordinator)
+        let credential = PersonCredential(keyText: try EncryptedKeyFile.text(key, person: "qa-anna", passphrase: "pw-anna"), passphrase: "pw-anna")
+        try disk.sync()
+        func work(_ s: TestStore, signed: inout SignatureRecord?) throws {
+            let version = try s.commitRound(durable: false)
+            try s.recordEvaluations(of: version, durable: false)
+            signed = try s.registry.sign(SignatureRequest(meaning: .approved, number: version.number), as: credential, coordinator: s.coordinator)
+        }
+        let probe = disk.copy()
+        var ignored: SignatureRecord?
+        let before = probe.steps
+        try work(TestStore(store, storage: probe), signed: &ignored)
+        let steps = probe.steps - before
+        for cut in 0...steps {
+            let crashed = disk.copy()
+            crashed.cutPower(afterSteps: cut)
+            var signed: SignatureRecord?
+            do { try work(TestStore(store, storage: crashed), signed: &signed) } catch is SimulatedDiskStorage.PowerLoss {}
+            for data in SimulatedDiskStorage.UnsyncedData.allCases {
+                for reached in Set([0, crashed.pendingRenames]) {
+                    let context = "power cut after step \(cut) of \(steps), \(reached) renames, \(data)"
+                    let after = TestStore(store, storage: crashed.afterPowerLoss(SimulatedDiskStorage.Outcome(renamesReached: reached, data: data)))
+                    try after.registry.reconcile(signer: store.coordinator)
+                    let report = after.registry.verify(replay: false)
+                    #expect(report.passed, "\(context): \(report.failureLines)")
+                    let latest = try after.registry.latestVersion().number
+                    if let signed {
+                        // A signature that returned is never lost.
+                        #expect(try after.registry.signatureRecords().last == signed, "\(context)")
+                        #expect(try after.registry.lifecycleStates()[latest] == .approved, "\(context)")
+                    } else if try after.registry.evaluations(version: latest) == nil {
+                        try after.recordEvaluations(of: try after.registry.version(latest))
+                    }
+                    if try after.registry.lifecycleStates()[latest] == .validated {
+                        try after.registry.sign(SignatureRequest(meaning: .approved, number: latest), as: credential, coordinator: store.coordinator)
+                        #expect(try after.registry.lifecycleStates()[latest] == .approved, "\(context)")
+                    }
+                    #expect(after.registry.verify(replay: false).passed, "\(context)")
+                }
+            }
+        }
+    }
+}

@@ -36,4 +36,6 @@ enum Canonical {
 
     static let manifestDomain = "FedTwin manifest v1"
     static let evaluationDomain = "FedTwin evaluation v1"
+    static let planDomain = "FedTwin validation plan v1"
+    static let validationDomain = "FedTwin validation v1"
 }

@@ -214,6 +214,7 @@ extension Registry {
                 }
             }
         }
+        verifyLifecycle(into: &report)
         return report
     }
 }

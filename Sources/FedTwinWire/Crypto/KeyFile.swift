@@ -22,21 +22,32 @@ public enum KeyFile {
 
     /// Loads a private key, refusing it when the group or others may read or write it.
     public static func readPrivateKey(at path: String) throws -> SigningKey {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw KeyFileError(path: path, problem: .unreadable(errno: errno)) }
-        guard UInt32(info.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG) else { throw KeyFileError(path: path, problem: .notAFile) }
+        let mode = try regularFileMode(path)
         let text = try readText(at: path)
         // A public key is not a private key with loose permissions: say which file is wanted.
         if text.contains("-----BEGIN PUBLIC KEY-----") || text.contains("-----BEGIN CERTIFICATE-----") {
             throw KeyFileError(path: path, problem: .notAPrivateKey)
         }
-        let mode = UInt32(info.st_mode) & 0o777
         if mode & 0o077 != 0 { throw KeyFileError(path: path, problem: .insecurePermissions(mode: mode)) }
         do {
             return try SigningKey(pemRepresentation: text)
         } catch let error as OpenSSLError {
             throw KeyFileError(path: path, problem: .malformed(detail: error.description))
         }
+    }
+
+    /// The permission bits of a regular file; throws for a missing file or a directory.
+    static func regularFileMode(_ path: String) throws -> UInt32 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw KeyFileError(path: path, problem: .unreadable(errno: errno)) }
+        guard UInt32(info.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG) else { throw KeyFileError(path: path, problem: .notAFile) }
+        return UInt32(info.st_mode) & 0o777
+    }
+
+    /// Refuses a private key file that the group or others may access.
+    static func checkPrivate(_ path: String) throws {
+        let mode = try regularFileMode(path)
+        if mode & 0o077 != 0 { throw KeyFileError(path: path, problem: .insecurePermissions(mode: mode)) }
     }
 
     /// Loads a public key PEM.
