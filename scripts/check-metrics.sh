@@ -84,6 +84,15 @@ sleep 4  # the coordinator notices the sites leaving; Prometheus scrapes the set
 curl -sf "$URL/metrics" > metrics.txt
 promtool check metrics < metrics.txt
 echo "promtool check metrics: passed"
+# Every metric the Grafana dashboard queries is one the coordinator exposes.
+python3 - "$ROOT/docs/grafana-dashboard.json" metrics.txt <<'PY'
+import json, re, sys
+dashboard, exposed = json.load(open(sys.argv[1])), open(sys.argv[2]).read()
+names = {n for p in dashboard["panels"] for t in p["targets"] for n in re.findall(r"\b(?:fedtwin|process)_[a-z_]+", t["expr"])}
+missing = sorted(n for n in names if not re.search(r"^" + n + r"[ {]", exposed, re.M))
+if missing: sys.exit("grafana-dashboard.json uses metrics /metrics does not expose: " + ", ".join(missing))
+print(f"grafana dashboard: all {len(names)} metric names exposed")
+PY
 
 query() {
     curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" \
