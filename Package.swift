@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The coordinator's /metrics: swift-metrics' API over the Prometheus text format.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries, found with pkg-config (scripts/setup.sh installs the apt packages).
@@ -61,6 +64,21 @@ let package = Package(
             ]
         ),
 
+        // Status: the coordinator's read-only HTTP endpoint (/metrics, /status, the page),
+        // fed by its events and snapshots. NIOHTTP1 only: no web framework.
+        .target(
+            name: "FedTwinStatus",
+            dependencies: [
+                "FedTwinCoordinator", "FedTwinRegistry", "FedTwinWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Site runtime: connects out, trains a TwinKit component locally, uploads updates.
         .target(
             name: "FedTwinSite",
@@ -82,14 +100,14 @@ let package = Package(
         .executableTarget(
             name: "FedTwinCLI",
             dependencies: [
-                "FedTwinWire", "FedTwinRegistry", "FedTwinAggregation", "FedTwinSite", "TwinKit",
+                "FedTwinWire", "FedTwinRegistry", "FedTwinAggregation", "FedTwinSite", "TwinKit", "FedTwinStatus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "FedTwinCoordinatorCLI",
             dependencies: [
-                "FedTwinCommandLine", "FedTwinCoordinator", "FedTwinWire", "FedTwinRegistry",
+                "FedTwinCommandLine", "FedTwinCoordinator", "FedTwinWire", "FedTwinRegistry", "FedTwinStatus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -119,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "FedTwinCoordinatorTests",
             dependencies: ["FedTwinCoordinator", "FedTwinRegistry", "FedTwinAggregation", "FedTwinTransport", "FedTwinWire",
-                           .product(name: "Logging", package: "swift-log")]
+                           "FedTwinStatus", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "FedTwinSiteTests", dependencies: ["FedTwinSite", "FedTwinWire", "FedTwinTransport", "TwinKit", .product(name: "Logging", package: "swift-log")]),
         .testTarget(

@@ -28,6 +28,13 @@ if [ "$fuzz_seconds" != 0 ]; then
     FUZZ_CONFIG=debug bash scripts/fuzz.sh "$fuzz_seconds"
 fi
 
+# The status endpoint against a real Prometheus server (installs Debian's prometheus as
+# root if missing; about 70 s here after the build above). FEDTWIN_CHECK_METRICS=0 skips.
+if [ "${FEDTWIN_CHECK_METRICS:-1}" = 1 ]; then
+    echo "== /metrics scraped by a real Prometheus (scripts/check-metrics.sh)" >&2
+    bash scripts/check-metrics.sh
+fi
+
 if [ "${FEDTWIN_CHECK_RECIPES:-0}" = 1 ]; then
     echo "== recipes in README.md and docs/operations.md (scripts/check-recipes.sh)" >&2
     bash scripts/check-recipes.sh

@@ -87,6 +87,7 @@ extension Coordinator {
     func handshake(_ bytes: [UInt8], connection: any FrameConnection, tlsKey: PublicKey?,
                    outbound: AsyncStream<[UInt8]>.Continuation) -> SiteSession? {
         let peer = connection.peer
+        observed.bytesIn += bytes.count
         /// `audited: false` for a refusal already counted against the site's own budget.
         /// `detail`: for the operator only (audit entry, log, progress), never sent to the
         /// peer, which is not authenticated yet.
@@ -106,6 +107,7 @@ extension Coordinator {
             if let frame = try? codec.encode(.reject(Reject(code: code, reason: reason, refSeq: 0)),
                                              envelope: Envelope(sender: key.publicKey.fingerprint), signer: key) {
                 outbound.yield(frame)
+                observed.bytesOut += frame.count
             }
             return nil
         }
@@ -177,8 +179,9 @@ extension Coordinator {
             return refuse(.rateLimited, "more than \(identities.sessionBudget) sessions within \(Int(identities.window.seconds)) s from \(site.name); retry later",
                           site: site.name, fingerprint: fingerprint.hex, audited: false)
         }
-        let session = SiteSession(site: site, key: siteKey, id: Self.randomHex(16), challenge: Self.randomHex(32),
+        var session = SiteSession(site: site, key: siteKey, id: Self.randomHex(16), challenge: Self.randomHex(32),
                                   connection: connection, outbound: outbound)
+        session.software = hello.software
         if let old = sessions[site.name] {
             // One identity, one session: the old one ends now. Its connection closes once
             // its queue drains; its read loop then finds itself replaced and records nothing.
@@ -197,6 +200,7 @@ extension Coordinator {
         let envelope = Envelope(sender: key.publicKey.fingerprint, session: session.id, challenge: session.challenge, round: 0, seq: 0)
         if let frame = try? codec.encode(.welcome(welcome), envelope: envelope, signer: key) {
             outbound.yield(frame)
+            observed.bytesOut += frame.count
         }
         record("session-open", ["site": site.name, "session": session.id, "peer": peer, "software": hello.software,
                                 "claimed-name": hello.site])
@@ -317,6 +321,7 @@ extension Coordinator {
     /// Applies a decoded frame from a session. Returns false when the session should end.
     func accept(_ outcome: Result<ReceivedMessage, FrameError>, bytes: [UInt8], sessionID: String, site name: String) -> Bool {
         guard var session = sessions[name], session.id == sessionID else { return false }
+        observed.bytesIn += bytes.count
         let received: ReceivedMessage
         switch outcome {
         case .failure(let error):

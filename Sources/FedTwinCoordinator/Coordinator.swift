@@ -26,7 +26,12 @@ public actor Coordinator {
     let onEvent: @Sendable (CoordinatorEvent) -> Void
     let codec: MessageCodec
 
-    var phase: Phase = .waitingForQuorum(round: 1)
+    var phase: Phase = .waitingForQuorum(round: 1) {
+        didSet { if oldValue.name != phase.name { phaseChanged(from: oldValue.name) } }
+    }
+    /// What the status endpoint reads (Coordinator+Snapshot.swift): traffic, audit entries
+    /// appended by this process, and seconds spent in each phase.
+    var observed = ObservedCounters()
     var sessions: [String: SiteSession] = [:]
     /// Wakes the round loop: quorum reached, round complete, evaluations complete, or stop.
     var waiter: CheckedContinuation<Void, Never>?
@@ -121,11 +126,13 @@ public actor Coordinator {
         flushAudit()
         if stopRequested {
             phase = .stopping
-            try? registry.audit("coordinator-stopped", ["version": String(latest.number)], signer: key)
+            if (try? registry.audit("coordinator-stopped", ["version": String(latest.number)], signer: key)) != nil { observed.auditEntries += 1 }
             sayGoodbye(code: .shuttingDown, reason: "coordinator is shutting down")
         } else {
             phase = .finished
-            try? registry.audit("federation-finished", ["version": String(latest.number), "rounds": String(config.rounds)], signer: key)
+            if (try? registry.audit("federation-finished", ["version": String(latest.number), "rounds": String(config.rounds)], signer: key)) != nil {
+                observed.auditEntries += 1
+            }
             onEvent(.finished(version: latest.number))
             sayGoodbye(code: nil, reason: "finished")
         }
@@ -237,6 +244,7 @@ public actor Coordinator {
             return nil
         }
         current = (committed, outcome.state)
+        observed.auditEntries += 1  // the store's version-committed entry
         for contribution in outcome.contributions where referenceSamples[contribution.site] == nil {
             referenceSamples[contribution.site] = contribution.samples
         }
@@ -296,6 +304,7 @@ public actor Coordinator {
                                       createdAt: Self.timestamp(), coordinator: key.publicKey.fingerprint)
         flushAudit()
         guard try await whileStoreUnavailable("record the evaluations of version \(version.number)", { try registry.recordEvaluations(record, signer: key) }) != nil else { return }
+        observed.auditEntries += 1  // evaluations-recorded
         onEvent(.evaluationsRecorded(version: version.number, sites: record.evaluations.count, meanLoss: record.weightedMean("loss")))
     }
 
@@ -372,6 +381,7 @@ public actor Coordinator {
             session.nextOutboundSeq += 1
             sessions[name] = session
             session.outbound.yield(frame)
+            observed.bytesOut += frame.count
         } catch {
             logger.error("cannot encode frame", metadata: ["site": "\(name)", "type": "\(message.type)", "error": "\(error)"])
         }
@@ -400,6 +410,7 @@ public actor Coordinator {
             session.nextOutboundSeq += 1
             sessions[session.name] = session
             session.outbound.yield(frame)
+            observed.bytesOut += frame.count
         }
         return seqs
     }
@@ -422,6 +433,7 @@ public actor Coordinator {
         guard !auditBuffer.isEmpty else { return }
         do {
             try registry.audit(batch: auditBuffer, signer: key, durable: durable)
+            observed.auditEntries += auditBuffer.count
             auditBuffer.removeAll()
         } catch {
             logger.error("cannot write audit log", metadata: ["error": "\(error)"])

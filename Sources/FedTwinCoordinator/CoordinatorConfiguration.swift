@@ -76,6 +76,9 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     public var certificate: String?
     /// Plain TCP instead of TLS 1.3. For local experiments only; loudly warned about.
     public var insecure: Bool = false
+    /// `host:port` of the read-only status endpoint (/metrics, /status, the status page);
+    /// nil = off, the default. Loopback addresses only (docs/security.md, "Status endpoint").
+    public var http: String?
 
     /// The frame limits these settings give: one value for the transport (which checks
     /// lengths from the 16-byte prefix before buffering) and the codec, so the two cannot
@@ -97,7 +100,7 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         case host, port, store, key, strategy, rounds, minSites, sitesPerRound, roundDeadlineSeconds, evaluationDeadlineSeconds,
              heartbeatSeconds, readTimeoutSeconds, training, updateEncoding, updateBlockSize, updateCompressionLevel,
              taskCompressionLevel, maxBodyMiB, maxHeaderKiB, maxTensors, maxConnections, maxPendingHandshakes, handshakeTimeoutSeconds, maxUpdateNorm,
-             maxSamplesPerUpdate, sampleConsistencyFactor, maxEvaluationSamples, maxMetricMagnitude, portFile, certificate, insecure
+             maxSamplesPerUpdate, sampleConsistencyFactor, maxEvaluationSamples, maxMetricMagnitude, portFile, certificate, insecure, http
     }
 
     enum TrainingKeys: String, CodingKey, CaseIterable {
@@ -164,6 +167,7 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
         certificate = try c.decodeIfPresent(String.self, forKey: .certificate)
         insecure = try c.decodeIfPresent(Bool.self, forKey: .insecure) ?? d.insecure
+        http = try c.decodeIfPresent(String.self, forKey: .http)
     }
 
     /// Reads a config file. Unknown keys are refused (a typo must not silently fall back
@@ -228,6 +232,11 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
         try require((1...maxConnections).contains(maxPendingHandshakes), "maxPendingHandshakes",
                     "must be 1…maxConnections (\(maxConnections)), got \(maxPendingHandshakes)")
         try require(handshakeTimeoutSeconds > 0 && handshakeTimeoutSeconds.isFinite, "handshakeTimeoutSeconds", "must be positive")
+        if let http {
+            if let problem = StatusAddress.problem(http) {
+                throw ConfigurationError(file: file, key: "http", problem: problem.description)
+            }
+        }
         try require(maxUpdateNorm.map { $0.isFinite && $0 > 0 } ?? true, "maxUpdateNorm", "must be a finite number > 0 or absent")
         if let unknown = strategy.settings.keys.sorted().first(where: { !strategy.settingNames.contains($0) }) {
             throw ConfigurationError(file: file, key: "strategy.settings.\(unknown)",

@@ -1,6 +1,7 @@
 import FedTwinRegistry
 import FedTwinTransport
 import FedTwinWire
+import Foundation
 
 /// One authenticated connection of an enrolled site, as the coordinator actor sees it.
 struct SiteSession: Sendable {
@@ -15,6 +16,9 @@ struct SiteSession: Sendable {
     var nextInboundSeq: UInt64 = 1
     /// `seq` of our next frame to this site.
     var nextOutboundSeq: UInt64 = 1
+    /// What the site's hello said it runs, and when the session opened (for /status).
+    var software = ""
+    let opened = Date()
 
     var name: String { site.name }
 }

@@ -3,6 +3,8 @@ import Dispatch
 import FedTwinAggregation
 import FedTwinCommandLine
 import FedTwinCoordinator
+import FedTwinStatus
+import Synchronization
 import FedTwinRegistry
 import FedTwinTransport
 import FedTwinWire
@@ -61,6 +63,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Update encoding: f32, f16 or q8 (default: \(Self.d.updateEncoding)).") var updateEncoding: String?
     @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
     @Flag(help: "Plain TCP instead of TLS 1.3 — for local experiments only.") var insecure = false
+    @Option(help: "Serve /metrics, /status and a status page on this loopback HOST:PORT (off unless given), e.g. 127.0.0.1:7451.") var http: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: Logger.Level = .notice
     @Flag(help: "Do not print live progress.") var quiet = false
 
@@ -102,6 +105,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         if let updateEncoding { c.updateEncoding = updateEncoding }
         if let cert { c.certificate = cert }
         if insecure { c.insecure = true }
+        if let http { c.http = http }
         try c.validate(file: config ?? "command line")
         return c
     }
@@ -122,8 +126,17 @@ struct CoordinatorCommand: AsyncParsableCommand {
             progress.say("fedtwin-coordinator \(FedTwinVersion.number); settings in force (\(config.map { "\($0), defaults and flags" } ?? "defaults and flags")):")
             for line in try settings.summaryLines() { progress.say("  " + line) }
         }
+        let observer = Box<StatusObserver>()
         let coordinator = try Coordinator(registry: registry, key: signingKey, config: settings, logger: logger,
-                                          onEvent: { progress.report($0) })
+                                          onEvent: { event in
+                                              progress.report(event)
+                                              observer.value?.observe(event)
+                                          })
+        let status: StatusServer? = try settings.http.map { http in
+            let watching = StatusObserver(coordinator: coordinator, registry: registry, logger: logger)
+            observer.value = watching
+            return StatusServer(address: try StatusAddress(http), observer: watching, logger: logger)
+        }
         let signals = SignalWatcher { signal in
             Task { await coordinator.stop(reason: signal) }
         }
@@ -156,6 +169,18 @@ struct CoordinatorCommand: AsyncParsableCommand {
             handshakeTimeout: .seconds(settings.handshakeTimeoutSeconds),
             tls: tls)
         let transport = configured
+        let statusTask = status.map { server in
+            Task {
+                do {
+                    try await server.run(onBound: { port in progress.say("status endpoint on http://\(server.address.host):\(port)/") })
+                } catch {
+                    // Asked for and not there: the operator would be watching nothing.
+                    progress.say("\(error)")
+                    await coordinator.stop(reason: "status endpoint failed")
+                }
+            }
+        }
+        defer { statusTask?.cancel() }
         do {
             try await coordinator.runService(transport: transport, onBound: { port in
                 progress.report(.listening(port: port))

@@ -1,0 +1,183 @@
+import FedTwinCoordinator
+import FedTwinRegistry
+import FedTwinStatus
+import FedTwinTransport
+import FedTwinWire
+import Foundation
+import Logging
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The status endpoint as deployed: a real `StatusServer` on a loopback port, fed by a
+/// coordinator running an in-memory federation, asked over real HTTP.
+@Suite(.timeLimit(.minutes(1)))
+struct StatusEndpointTests {
+    /// Starts the endpoint on port 0; returns its base URL and the task serving it.
+    static func serve(_ observer: StatusObserver) async throws -> (URL, Task<Void, any Error>) {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let server = StatusServer(address: try StatusAddress("127.0.0.1:0"), observer: observer, logger: Logger(label: "test"))
+        let task = Task { try await server.run(onBound: { continuation.yield($0) }) }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        return (URL(string: "http://127.0.0.1:\(port)")!, task)
+    }
+
+    static func get(_ url: URL, method: String = "GET") async throws -> (status: Int, body: String) {
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The value of the sample line `series` (name with labels) in a text exposition.
+    static func value(_ exposition: String, _ series: String) -> Double? {
+        exposition.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+            .flatMap { Double($0.split(separator: " ").last!) }
+    }
+
+    @Test func metricsAfterAScriptedFederationEqualTheAuditLog() async throws {
+        var (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 2)
+        sites[0].replayUpdates = true
+        sites[0].evaluation = (10, ["loss": 0.25])
+        sites[1].evaluation = (30, ["loss": 0.75])
+        config.evaluationDeadlineSeconds = 5
+        let observer = Box()
+        let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"),
+                                          onEvent: { observer.observer?.observe($0) })
+        observer.observer = StatusObserver(coordinator: coordinator, registry: registry, logger: Logger(label: "test"))
+        let (url, server) = try await Self.serve(observer.observer!)
+        defer { server.cancel() }
+        _ = try await runFederation(coordinator, sites: sites)
+
+        let (status, metrics) = try await Self.get(url.appendingPathComponent("metrics"))
+        #expect(status == 200)
+        let audit = try registry.auditEntries()
+        let committed = audit.filter { $0.event == "version-committed" && $0.data["round"] != "0" }.count
+        let accepted = audit.filter { $0.event == "update-accepted" }.count
+        let replays = audit.filter { $0.event == "frame-refused" && $0.data["code"] == "replay" }.count
+        #expect(committed == 2 && accepted == 4 && replays == 2)
+        #expect(Self.value(metrics, "fedtwin_rounds_committed_total") == Double(committed))
+        #expect(Self.value(metrics, "fedtwin_updates_accepted_total") == Double(accepted))
+        #expect(Self.value(metrics, #"fedtwin_refusals_total{code="replay"}"#) == Double(replays))
+        #expect(Self.value(metrics, "fedtwin_rounds_retried_total") == 0)
+        #expect(Self.value(metrics, "fedtwin_round_duration_seconds_count") == 2)
+        #expect(Self.value(metrics, "fedtwin_model_version") == 2)
+        #expect(Self.value(metrics, "fedtwin_sites_enrolled") == 2)
+        #expect(Self.value(metrics, #"fedtwin_heldout_loss{site="site-b"}"#) == 0.75)
+        #expect((Self.value(metrics, "fedtwin_received_bytes_total") ?? 0) > 0)
+        #expect((Self.value(metrics, "fedtwin_sent_bytes_total") ?? 0) > 0)
+        #expect((Self.value(metrics, #"fedtwin_phase_seconds_total{phase="training"}"#) ?? 0) > 0)
+        #expect((Self.value(metrics, "process_resident_memory_bytes") ?? 0) > 1_000_000)
+        // Every entry after the store's creation (store-created, version 0, two enrolments) came from this coordinator.
+        #expect(Self.value(metrics, "fedtwin_audit_entries_appended_total") == Double(audit.count - 4))
+        #expect(metrics.contains("# HELP fedtwin_refusals_total "))
+
+        let report = try JSONDecoder.status.decode(StatusReport.self, from: Data(try await Self.get(url.appendingPathComponent("status")).body.utf8))
+        #expect(report.phase == "finished")
+        #expect(report.sites.first { $0.name == "site-a" }?.refusals == ["replay": 2])
+        #expect(report.history.filter { $0.version == 2 }.map(\.loss) == [0.25, 0.75])
+    }
+
+    @Test func statusDuringARoundNamesTheSiteItWaitsFor() async throws {
+        var (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 1)
+        _ = sites
+        config.minSites = 1
+        config.roundDeadlineSeconds = 30
+        let box = Box()
+        let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"),
+                                          onEvent: { box.observer?.observe($0) })
+        let observer = StatusObserver(coordinator: coordinator, registry: registry, logger: Logger(label: "test"))
+        box.observer = observer
+        let (url, server) = try await Self.serve(observer)
+        defer { server.cancel() }
+        let silent = sites[1]
+        let answering = sites[0]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // site-b connects and never answers its task; site-a answers at once.
+            let (silentEnd, silentCoordinatorEnd) = InMemoryFrameConnection.makePair()
+            let (siteEnd, coordinatorEnd) = InMemoryFrameConnection.makePair()
+            group.addTask { await coordinator.serve(silentCoordinatorEnd) }
+            group.addTask { try await SilentSite(name: silent.name, key: silent.key).run(silentEnd) }
+            group.addTask { await coordinator.serve(coordinatorEnd) }
+            group.addTask { _ = try await answering.run(siteEnd) }
+            // Both connected before the round starts, so both are selected.
+            while await coordinator.connectedSites.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            group.addTask { try await coordinator.run() }
+            var report: StatusReport?
+            for _ in 0..<100 {
+                let answer = try await Self.get(url.appendingPathComponent("status"))
+                let r = try JSONDecoder.status.decode(StatusReport.self, from: Data(answer.body.utf8))
+                if r.phase == "training", r.sites.first(where: { $0.name == "site-a" })?.lastUpdateRound == 1 { report = r; break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let during = try #require(report)
+            #expect(during.waitingFor == ["site-b"])
+            #expect(during.round == 1)
+            #expect(during.deadline.map { $0 > Date() } == true)
+            #expect(during.sites.map(\.name) == ["site-a", "site-b"])
+            #expect(during.sites.allSatisfy { $0.connected && $0.selected && $0.software == "test" && $0.protocolVersion == Int(Frame.version) })
+            await coordinator.stop(reason: "test over")
+            group.cancelAll()
+        }
+    }
+
+    @Test func onlyGETOnItsOwnPathsIsServed() async throws {
+        let (registry, coordinatorKey, _, config) = try makeFederation(rounds: 1)
+        let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+        let (url, server) = try await Self.serve(StatusObserver(coordinator: coordinator, registry: registry, logger: Logger(label: "test")))
+        defer { server.cancel() }
+        #expect(try await Self.get(url.appendingPathComponent("metrics"), method: "POST").status == 405)
+        #expect(try await Self.get(url.appendingPathComponent("status"), method: "DELETE").status == 405)
+        #expect(try await Self.get(url, method: "PUT").status == 405)
+        #expect(try await Self.get(url.appendingPathComponent("admin")).status == 404)
+        #expect(try await Self.get(url.appendingPathComponent("metrics/extra")).status == 404)
+        let page = try await Self.get(url)
+        #expect(page.status == 200)
+        #expect(page.body.contains("<svg") && !page.body.contains("http://") && !page.body.contains("https://"))
+        let report = try JSONDecoder.status.decode(StatusReport.self, from: Data(try await Self.get(url.appendingPathComponent("status")).body.utf8))
+        #expect(report.phase == "waiting-for-quorum" && report.waitingFor == ["site-a", "site-b"])
+    }
+
+    @Test func theEndpointIsOffUnlessAskedAndLoopbackOnly() throws {
+        #expect(CoordinatorConfiguration().http == nil)
+        #expect(try ConfigurationFile.load("{}").http == nil)
+        #expect(try ConfigurationFile.load(#"{"http": "127.0.0.1:7451"}"#).http == "127.0.0.1:7451")
+        try ConfigurationFile.expectRefused(#"{"http": "0.0.0.0:7451"}"#, key: "http")
+        for address in ["0.0.0.0:7451", "192.168.1.5:7451", "[::]:7451", "example.org:80"] {
+            #expect(StatusAddress.problem(address)?.code == .nonLoopback, "\(address)")
+        }
+        #expect(StatusAddress.problem("127.0.0.1")?.code == .malformed)
+        #expect(StatusAddress.problem("127.0.0.1:70000")?.code == .badPort)
+        #expect(StatusAddress.problem("[::1]:7451") == nil && StatusAddress.problem("localhost:1") == nil)
+        var config = CoordinatorConfiguration()
+        config.http = "0.0.0.0:7451"
+        #expect(throws: ConfigurationError.self) { try config.validate() }
+    }
+}
+
+/// Sends a hello and then only reads: connected, never answering.
+struct SilentSite {
+    let name: String
+    let key: SigningKey
+
+    func run(_ connection: InMemoryFrameConnection) async throws {
+        try await connection.send(try MessageCodec().encode(.hello(Hello(site: name, software: "test")),
+                                                            envelope: Envelope(sender: key.publicKey.fingerprint), signer: key))
+        for try await _ in connection.inbound {}
+    }
+}
+
+/// The observer, set after the coordinator whose events it takes.
+final class Box: @unchecked Sendable {
+    var observer: StatusObserver?
+}
+
+extension JSONDecoder {
+    static var status: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
