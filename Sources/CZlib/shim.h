@@ -13,4 +13,9 @@ static inline int fedtwin_inflateInit(z_streamp strm) {
     return inflateInit(strm);
 }
 
+/* inflateInit2 with windowBits 15 + 16 reads a gzip (RFC 1952) member. */
+static inline int fedtwin_inflateInit2(z_streamp strm, int windowBits) {
+    return inflateInit2(strm, windowBits);
+}
+
 #endif

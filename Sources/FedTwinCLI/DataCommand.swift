@@ -6,8 +6,8 @@ import TwinKit
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Simulate site batch data.",
-        subcommands: [Simulate.self]
+        abstract: "Simulate site batch data and check a site's data config.",
+        subcommands: [Simulate.self, DataCheck.self]
     )
 
     struct Simulate: ParsableCommand {

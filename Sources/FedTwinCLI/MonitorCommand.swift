@@ -63,21 +63,26 @@ struct MonitorCommand: ParsableCommand {
             throw CLIError("\(options.store): version \(stored.number) cannot monitor: \(error)\(stored.number == 0 ? " (version 0 holds no statistics; run a federation round first)" : "")")
         }
 
-        var mapping = ColumnMapping.simulatorDefault
+        // The data config describes the layout; the file read is the one given by --batches.
+        let batchesPath = URL(fileURLWithPath: batches).path
+        var config = ColumnMapping.simulatorDefault.dataConfig(path: batchesPath, heldOutFraction: 0, splitSeed: 0)
         if let dataConfig {
             do {
-                mapping = try SiteDataConfig.load(from: URL(fileURLWithPath: dataConfig)).mapping
+                config = try SiteDataConfig.load(from: URL(fileURLWithPath: dataConfig)).normalized(file: dataConfig)
             } catch {
                 throw CLIError("\(dataConfig): cannot load the data config: \(error)")
+            }
+            if var files = config.files, files.count == 1 {
+                files[0].path = batchesPath
+                config.files = files
             }
         }
         let records: [BatchRecord]
         do {
-            records = try BatchCSVReader(mapping: mapping).read(contentsOf: URL(fileURLWithPath: batches))
+            records = try SiteDataReader(config: config, directory: URL(fileURLWithPath: dataConfig ?? ".").deletingLastPathComponent()).read().records
         } catch let error as BatchCSVError {
-            // Name the file as given on the command line, not only its last component.
             var e = error
-            if e.file == URL(fileURLWithPath: batches).lastPathComponent { e.file = batches }
+            if e.file == batchesPath { e.file = batches }
             throw CLIError(e.description)
         }
         let report = MonitorReport(component: component, monitor: monitor, records: records, top: top)

@@ -61,6 +61,7 @@ public struct SiteWorker: Sendable {
         if let data = config.data {
             let dataset = try SiteDataset.load(configURL: URL(fileURLWithPath: data))
             self.dataset = dataset
+            for warning in dataset.warnings { logger.warning("data: \(warning)", metadata: ["data": "\(data)"]) }
             let trainingIDs = dataset.training.map(\.batchID)
             let heldOutIDs = dataset.heldOut.map(\.batchID)
             try log.append(["event": "data-loaded", "data": data, "training-batches": String(trainingIDs.count),

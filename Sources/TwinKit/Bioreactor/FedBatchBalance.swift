@@ -25,7 +25,7 @@ public struct FedBatchBalance: Sendable, Equatable {
     @inline(__always)
     public func derivative(_ y: SIMD4<Double>, rates: SpecificRates, inputs u: ReactorInputs) -> SIMD4<Double> {
         let x = y[0], s = y[1], p = y[2], v = max(y[3], 1e-9)
-        let e = evaporation.rate(volume: v, temperature: u.temperature)
+        let e = u.evaporationRate ?? evaporation.rate(volume: v, temperature: u.temperature)
         let dilution = (u.feedRate - e) / v
         return SIMD4(
             rates.growth * x - dilution * x,

@@ -14,8 +14,12 @@ public struct ReactorInputs: Sendable, Equatable, Codable {
     public var temperature: Double
     /// Broth pH.
     public var pH: Double
+    /// Logged evaporation (L/h); nil means the model's ``EvaporationModel`` decides.
+    public var evaporationRate: Double?
 
-    public init(feedRate: Double, substrateInflow: Double, withdrawalRate: Double, temperature: Double, pH: Double) {
+    public init(feedRate: Double, substrateInflow: Double, withdrawalRate: Double, temperature: Double, pH: Double,
+                evaporationRate: Double? = nil) {
+        self.evaporationRate = evaporationRate
         self.feedRate = feedRate
         self.substrateInflow = substrateInflow
         self.withdrawalRate = withdrawalRate

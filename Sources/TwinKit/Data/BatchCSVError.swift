@@ -16,6 +16,19 @@ public struct BatchCSVError: Error, Sendable, Equatable, CustomStringConvertible
         case outOfRange(String, unit: String)
         case timeWentBackwards(previous: Double, current: Double)
         case missingConcentration
+        /// A negative flow; `declared` says whether a sign convention was declared.
+        case negativeFlow(String, declared: Bool)
+        /// A positive value in a flow declared as logged negative.
+        case positiveFlowDeclaredNegative(String)
+        /// The column is in several joined files: say which with `file`.
+        case ambiguousColumn([String])
+        case badTimestamp(String)
+        /// A batch of this file that `missingFrom` lacks (with `missingBatches: "refuse"`).
+        case batchNotInAllFiles(batch: String, missingFrom: String)
+        /// A mass flow at a time with no density logged.
+        case noDensity
+        /// A timestamp earlier than the batch start.
+        case beforeBatchStart(String)
     }
 
     public var file: String
@@ -48,6 +61,15 @@ public struct BatchCSVError: Error, Sendable, Equatable, CustomStringConvertible
         case let .outOfRange(cell, unit): what = "'\(cell)' \(unit) is out of range: it is not a finite number in canonical units"
         case let .timeWentBackwards(previous, current): what = "time goes backwards within the batch (\(current) h after \(previous) h)"
         case .missingConcentration: what = "feed has neither a concentration column nor a fixed concentration"
+        case let .negativeFlow(cell, declared):
+            what = declared ? "flow '\(cell)' is negative but the flow is declared `\"sign\": \"positive\"`"
+                : "flow '\(cell)' is negative and no sign convention is declared: add `\"sign\": \"negative\"` if the plant logs this flow negative"
+        case .positiveFlowDeclaredNegative(let cell): what = "flow '\(cell)' is positive but the flow is declared `\"sign\": \"negative\"`"
+        case .ambiguousColumn(let files): what = "column is in several files (\(files.joined(separator: ", "))): give `file`"
+        case .badTimestamp(let cell): what = "'\(cell)' is not a timestamp (YYYY-MM-DD HH:MM[:SS] or ISO 8601)"
+        case let .batchNotInAllFiles(batch, file): what = "batch '\(batch)' is not in \(file) (set `\"missingBatches\": \"drop\"` to drop such batches)"
+        case .noDensity: what = "mass flow logged at a time with no density"
+        case .beforeBatchStart(let cell): what = "timestamp '\(cell)' is before the batch start"
         }
         return "\(place): \(what)"
     }

@@ -180,7 +180,7 @@ public struct BatchCSVReader: Sendable {
     }
 
     /// Empty → nil; otherwise a finite number as written, or an error.
-    private static func parsed(_ cell: String, file: String, line: Int, column: String) throws -> Double? {
+    static func parsed(_ cell: String, file: String, line: Int, column: String) throws -> Double? {
         if let v = Double(cell), v.isFinite { return v } // fast path for clean numeric cells
         let trimmed = cell.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return nil }

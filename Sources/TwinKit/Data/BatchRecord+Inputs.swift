@@ -26,7 +26,7 @@ extension BatchRecord {
             let rates = feed.rate.map { $0 ?? 0 }
             let conc = Self.filled(feed.concentration) ?? [Double](repeating: 0, count: rowCount)
             for i in 0..<rowCount {
-                flow[i] += rates[i]
+                if feed.addsVolume { flow[i] += rates[i] }
                 substrateIn[i] += rates[i] * conc[i]
             }
         }
@@ -34,9 +34,11 @@ extension BatchRecord {
         for line in withdrawals {
             for i in 0..<rowCount { withdrawn[i] += line[i] ?? 0 }
         }
+        // A logged evaporation replaces the models' law; an empty cell where it is logged is 0.
+        let evaporated = evaporation.map { $0.map { $0 ?? 0 } }
         return (0..<rowCount).map {
             ReactorInputs(feedRate: flow[$0], substrateInflow: substrateIn[$0], withdrawalRate: withdrawn[$0],
-                          temperature: temps[$0], pH: pHs[$0])
+                          temperature: temps[$0], pH: pHs[$0], evaporationRate: evaporated?[$0])
         }
     }
 

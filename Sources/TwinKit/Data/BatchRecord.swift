@@ -26,6 +26,13 @@ public struct BatchRecord: Sendable, Equatable {
     public var feeds: [FeedSeries]
     /// Withdrawal lines (sampling, partial discharge), L/h.
     public var withdrawals: [[Double?]]
+    /// Named variables beyond the ones above (`glucose`, `lactate`, …), in canonical units
+    /// of their kind; see ``VariableSpec``.
+    public var variables: [String: [Double?]] = [:]
+    /// Logged evaporation (L/h), when the plant logs it; nil means the models' own law.
+    public var evaporation: [Double?]? = nil
+    /// The logged volume is a recorded input: open-loop evaluation follows it.
+    public var volumeIsRecordedInput = false
 
     /// An empty-but-sized record: all measured series are nil, no feeds or withdrawals.
     public init(batchID: String, time: [Double]) {
@@ -41,6 +48,28 @@ public struct BatchRecord: Sendable, Equatable {
         dissolvedOxygen = none
         feeds = []
         withdrawals = []
+    }
+
+    /// The series of a variable by name: the built-in ones (`biomass`, `substrate`,
+    /// `product` or `titre`, `volume`, `temperature`, `pH`, `dissolved_oxygen`) or a
+    /// named one; nil when the record has no such variable.
+    public func series(named name: String) -> [Double?]? {
+        if let path = Self.builtIn(name) { return self[keyPath: path] }
+        return variables[name]
+    }
+
+    /// Built-in variable names and where they live; `titre` is another name for the product.
+    public static func builtIn(_ name: String) -> WritableKeyPath<BatchRecord, [Double?]>? {
+        switch name {
+        case "biomass": return \.biomass
+        case "substrate": return \.substrate
+        case "product", "titre": return \.product
+        case "volume": return \.volume
+        case "temperature": return \.temperature
+        case "pH": return \.pH
+        case "dissolved_oxygen": return \.dissolvedOxygen
+        default: return nil
+        }
     }
 
     /// Number of rows.

@@ -63,3 +63,30 @@ extension ColumnMapping {
         withdrawals = try c.decodeIfPresent([ColumnRef].self, forKey: .withdrawals) ?? []
     }
 }
+
+extension ColumnMapping {
+    /// The same layout as a one-file data config: each role becomes the variable of its
+    /// name, each feed a flow carrying `substrate`. Flows keep no declared sign, so a
+    /// negative one is refused.
+    public func dataConfig(path: String, heldOutFraction: Double, splitSeed: UInt64, sign: FlowSpec.Sign? = nil) -> SiteDataConfig {
+        let roles: [(String, ColumnRef?)] = [
+            ("biomass", biomass), ("substrate", substrate), ("product", product), ("volume", volume),
+            ("temperature", temperature), ("pH", pH), ("dissolved_oxygen", dissolvedOxygen),
+        ]
+        let variables = roles.compactMap { name, ref in ref.map { VariableSpec(name: name, column: $0.column, unit: $0.unit) } }
+        let feedSpecs = feeds.map { feed in
+            let carried: CarriedSubstance
+            if let c = feed.concentration {
+                carried = CarriedSubstance(substance: "substrate", column: c.column, unit: c.unit)
+            } else {
+                carried = CarriedSubstance(substance: "substrate", value: feed.fixedConcentration ?? 0, unit: feed.fixedConcentrationUnit ?? "g/L")
+            }
+            return FeedSpec(flow: FlowSpec(column: feed.rate.column, unit: feed.rate.unit, sign: sign), carries: [carried])
+        }
+        return SiteDataConfig(
+            files: [DataFileSpec(path: path, batchColumn: batchID, time: TimeSpec(column: time.column, unit: time.unit))],
+            variables: variables, feeds: feedSpecs,
+            withdrawals: withdrawals.map { FlowSpec(column: $0.column, unit: $0.unit, sign: sign) },
+            heldOutFraction: heldOutFraction, splitSeed: splitSeed)
+    }
+}

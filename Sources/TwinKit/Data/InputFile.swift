@@ -7,6 +7,12 @@ import FedTwinWire
 public enum InputFile {
     /// The file's bytes. `what` names the file's role in messages ("batch CSV").
     public static func read(_ url: URL, what: String) throws -> Data {
+        let data = try contents(url, what: what)
+        if data.starts(with: [0x1f, 0x8b]) { throw InputFileError(path: url.path, what: what, problem: .gzip) }
+        return data
+    }
+
+    private static func contents(_ url: URL, what: String) throws -> Data {
         let path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -16,8 +22,20 @@ public enum InputFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputFileError(path: path, what: what, problem: .unreadable)
         }
-        if data.starts(with: [0x1f, 0x8b]) { throw InputFileError(path: path, what: what, problem: .gzip) }
         return data
+    }
+
+    /// The file's bytes, gunzipped when it is gzip-compressed (by its magic bytes, whatever
+    /// its name), producing at most `maxInflatedBytes`. Historians export `.csv.gz`.
+    public static func readInflating(_ url: URL, what: String, maxInflatedBytes: Int) throws -> Data {
+        let path = url.path
+        let data = try contents(url, what: what)
+        guard data.starts(with: [0x1f, 0x8b]) else { return data }
+        do {
+            return Data(try Zlib.gunzip([UInt8](data), maxSize: maxInflatedBytes))
+        } catch let error as ZlibError {
+            throw InputFileError(path: path, what: what, problem: .badGzip(error.detail ?? error.description))
+        }
     }
 
     /// Decodes a JSON file; a decoding error names the file and the key path, and so does
@@ -73,6 +91,8 @@ public struct InputFileError: Error, Sendable, Equatable, CustomStringConvertibl
         case unreadable
         /// gzip-compressed (by its magic bytes), which the readers do not decompress.
         case gzip
+        /// gzip-compressed but corrupt, truncated or larger than the limit once inflated.
+        case badGzip(String)
         /// Not the JSON expected, with the key path and what was wrong.
         case invalid(String)
     }
@@ -97,6 +117,8 @@ public struct InputFileError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(what) \(path) cannot be read: check its permissions"
         case .gzip:
             return "\(what) \(path) is gzip-compressed, which is not supported yet: decompress it (`gunzip -k \(path)`) and point to the uncompressed file"
+        case .badGzip(let detail):
+            return "\(what) \(path) cannot be decompressed: \(detail) (check it with `gzip -t \(path)`)"
         case .invalid(let detail):
             return "\(what) \(path) is not valid: \(detail)"
         }

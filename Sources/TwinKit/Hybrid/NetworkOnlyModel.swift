@@ -47,7 +47,7 @@ public struct NetworkOnlyModel: Sendable, Equatable {
         let out = network.forward(features(biomass: y[0], substrate: y[1], product: y[2], volume: y[3], temperature: u.temperature,
                                            pH: u.pH, feedRate: u.feedRate, substrateInflow: u.substrateInflow))
         var d = SIMD4<Double>(out[0] * slopeScales[0], out[1] * slopeScales[1], out[2] * slopeScales[2],
-                              u.feedRate - u.withdrawalRate - evaporation.rate(volume: y[3], temperature: u.temperature))
+                              u.feedRate - u.withdrawalRate - (u.evaporationRate ?? evaporation.rate(volume: y[3], temperature: u.temperature)))
         // No balances, but concentrations cannot become negative: stop a falling one at zero.
         for k in 0..<3 where y[k] <= 0 && d[k] < 0 { d[k] = 0 }
         return d

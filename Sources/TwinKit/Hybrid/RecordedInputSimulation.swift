@@ -21,8 +21,10 @@ public struct RecordedInputSimulation: Sendable {
     public func run(_ record: BatchRecord, derivative: (SIMD4<Double>, ReactorInputs) -> SIMD4<Double>) throws -> [ReactorState] {
         let inputs = try record.reactorInputs()
         var y = try record.initialState().vector
-        let logged: [Double]? = volumeSource == .logged ? record.heldVolume() : nil
-        if volumeSource == .logged && logged == nil {
+        // A record whose data config marks the volume as a recorded input follows it.
+        let followLogged = volumeSource == .logged || record.volumeIsRecordedInput
+        let logged: [Double]? = followLogged ? record.heldVolume() : nil
+        if followLogged && logged == nil {
             throw BatchDataError(batchID: record.batchID, what: "volume source is 'logged' but no volume is logged")
         }
         var states: [ReactorState] = [ReactorState(y)]
