@@ -215,6 +215,16 @@ struct SiteDataReaderTests {
         #expect(throws: InputFileError.self) { try load(joinedConfig()) }
     }
 
+    @Test("a .csv.gz that inflates past the limit is refused without reading on")
+    func gzipCap() throws {
+        try writeJoined()
+        let url = dir.appendingPathComponent("data.json")
+        try joinedConfig().jsonData().write(to: url)
+        let config = try SiteDataConfig.load(from: url).normalized(file: url.path)
+        #expect(throws: InputFileError.self) { try SiteDataReader(config: config, directory: dir, maxInflatedBytes: 64).read() }
+        #expect(try SiteDataReader(config: config, directory: dir, maxInflatedBytes: 4096).read().records.count == 2)
+    }
+
     @Test("the simulator's files read through the data config it writes equal what it simulated")
     func simulatorThroughConfig() throws {
         var p = try SiteProfile.load(from: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
