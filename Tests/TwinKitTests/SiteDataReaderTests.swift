@@ -202,6 +202,12 @@ struct SiteDataReaderTests {
         #expect(problem { $0.withdrawals![0].density = nil }?.key == "withdrawals[0].density")
         #expect(problem { $0.feeds![0].flow.file = "nope.csv" }?.problem == .unknownFile("nope.csv"))
         #expect(problem { $0.variables![1].recordedInput = true }?.problem == .recordedInputNotVolume("pH"))
+        // A single-file config whose feed carries nothing is refused, as the single-file reader does.
+        var legacy = ColumnMapping.simulatorDefault
+        legacy.feeds[0].concentration = nil
+        #expect(throws: DataConfigError(file: "data.json", key: "mapping.feeds[0]", problem: .columnOrValue)) {
+            try SiteDataConfig(csv: "b.csv", mapping: legacy, heldOutFraction: 0.25, splitSeed: 1).normalized(file: "data.json")
+        }
         // No file is opened: the files of this test directory were never written.
         #expect(problem { _ in } == nil)
     }
