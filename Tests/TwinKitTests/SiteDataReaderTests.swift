@@ -221,6 +221,21 @@ struct SiteDataReaderTests {
         #expect(throws: InputFileError.self) { try load(joinedConfig()) }
     }
 
+    @Test("cell densities, DO as a fraction, m³/h flows logged negative and a batch-start column")
+    func moreUnits() throws {
+        try write("one.csv", "b,ts,start,VCD,DO,F\nR1,2024-01-01T06:00,2024-01-01T00:00,2e6,0.4,-0.002\nR1,2024-01-01T12:00,2024-01-01T00:00,4e6,0.3,0\n")
+        let config = SiteDataConfig(
+            files: [DataFileSpec(path: "one.csv", batchColumn: "b", time: TimeSpec(column: "ts", format: .timestamp, batchStart: "start"))],
+            variables: [VariableSpec(name: "viable_cells", column: "VCD", unit: "cells/mL"),
+                        VariableSpec(name: "dissolved_oxygen", column: "DO", unit: "fraction")],
+            withdrawals: [FlowSpec(column: "F", unit: "m3/h", sign: .negative)], heldOutFraction: 0, splitSeed: 1)
+        let r = try load(config).records[0]
+        #expect(r.time == [6, 12])
+        #expect(r.variables["viable_cells"]! == [2, 4])
+        #expect(abs(r.dissolvedOxygen[0]! - 40) < 1e-12)
+        #expect(abs(r.withdrawals[0][0]! - 2) < 1e-12 && r.withdrawals[0][1]! == 0)
+    }
+
     @Test("a .csv.gz that inflates past the limit is refused without reading on")
     func gzipCap() throws {
         try writeJoined()
