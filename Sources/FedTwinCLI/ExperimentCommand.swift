@@ -20,8 +20,14 @@ struct ExperimentCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Site profile directories (comma-separated).")
-    var sites: String = "sites/site-a,sites/site-b,sites/site-c"
+    @Option(help: "Site profile directories (comma-separated; default sites/site-a,sites/site-b,sites/site-c unless --data is given).")
+    var sites: String?
+
+    @Option(name: .customLong("data"), help: "A site's data config (data.json) of any data; repeat the option for several sites. Its own split gives the held-out batches.")
+    var dataConfigs: [String] = []
+
+    @Flag(help: "Print one JSON document (schema in docs/results.md) instead of the tables.")
+    var json = false
 
     @Option(help: "Federated rounds.")
     var rounds: Int = 20
@@ -70,7 +76,8 @@ struct ExperimentCommand: ParsableCommand {
 
     struct Site {
         var name: String
-        var profile: SiteProfile
+        /// Nil for a site given by its data config.
+        var profile: SiteProfile?
         var dataConfig: String
         var dataset: SiteDataset
         var truth: [BatchRecord]?
@@ -93,7 +100,8 @@ struct ExperimentCommand: ParsableCommand {
 
         // 1. Each site's data, simulated from its profile (as `fedtwin data simulate` does), with the truth kept aside.
         var loaded: [Site] = []
-        for path in sites.split(separator: ",").map(String.init) {
+        let profiles = sites ?? (dataConfigs.isEmpty ? "sites/site-a,sites/site-b,sites/site-c" : "")
+        for path in profiles.split(separator: ",").map(String.init) {
             let url = URL(fileURLWithPath: path).appendingPathComponent("profile.json")
             let profile: SiteProfile
             do { profile = try SiteProfile.load(from: url) } catch { throw CLIError("\(url.path): cannot load the site profile: \(error)") }
@@ -103,18 +111,34 @@ struct ExperimentCommand: ParsableCommand {
             loaded.append(Site(name: profile.name, profile: profile, dataConfig: config.path,
                                dataset: try SiteDataset.load(configURL: config), truth: try SiteDataset.loadTruth(configURL: config)))
         }
+        // 1b. Sites given by their data configs, read as a site worker reads them.
+        for path in dataConfigs {
+            let url = URL(fileURLWithPath: path)
+            let dataset: SiteDataset
+            do { dataset = try SiteDataset.load(configURL: url) } catch { throw CLIError("\(error)") }
+            guard !dataset.heldOut.isEmpty, !dataset.training.isEmpty else {
+                throw CLIError("\(path): needs training and held-out batches (heldOutFraction > 0 and at least 2 batches)")
+            }
+            var name = url.deletingLastPathComponent().lastPathComponent
+            if name.isEmpty || loaded.contains(where: { $0.name == name }) { name = url.deletingPathExtension().lastPathComponent }
+            guard !loaded.contains(where: { $0.name == name }) else { throw CLIError("\(path): two sites are named \(name)") }
+            loaded.append(Site(name: name, profile: nil, dataConfig: url.path, dataset: dataset, truth: try? SiteDataset.loadTruth(configURL: url)))
+        }
+        guard !loaded.isEmpty else { throw CLIError("no sites: give --sites or --data") }
         let siteList = loaded
-        let outlier = outOfRange ?? Self.outOfRangeSite(siteList.map(\.profile))
+        let outlier = outOfRange ?? Self.outOfRangeSite(siteList.compactMap(\.profile))
         let totalEpochs = rounds * epochs
         let config = TrainingConfig(epochs: totalEpochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
 
+        // With --json the human-readable report goes to stderr; stdout holds the document only.
+        let print: (String) -> Void = json ? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } : { Swift.print($0) }
         print("fedtwin experiment")
         print("command: \(CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "))")
         print("work directory: \(workURL.path)")
         print("executables: \(binURL.path)")
         print("settings: federated \(rounds) rounds × \(epochs) local epochs (FedAvg, sample-weighted, updates \(updateEncoding)); local and pooled \(totalEpochs) epochs; batch size \(batchSize), learning rate \(learningRate), training seed \(seed), initial parameters seed \(initialSeed)")
         for s in siteList {
-            print("  \(s.name): \(s.dataset.training.count) training / \(s.dataset.heldOut.count) held-out batches (split seed \(s.dataset.config.splitSeed), \(s.dataset.split.fingerprintDescription)); T \(s.profile.operating.temperature.low)–\(s.profile.operating.temperature.high) °C\(s.name == outlier ? " (out of range)" : "")")
+            print("  \(s.name): \(s.dataset.training.count) training / \(s.dataset.heldOut.count) held-out batches (split seed \(s.dataset.config.splitSeed), \(s.dataset.split.fingerprintDescription))\(s.profile.map { "; T \($0.operating.temperature.low)–\($0.operating.temperature.high) °C" } ?? "; from \(s.dataConfig)")\(s.name == outlier ? " (out of range)" : "")")
         }
         print("")
 
@@ -171,6 +195,9 @@ struct ExperimentCommand: ParsableCommand {
         let mechanistic = Self.evaluate(siteList.indices.map { ($0, .success(.mechanistic)) }, sites: siteList)
         for (i, s) in siteList.enumerated() { rows.append(Row(site: s.name, model: "mechanistic", setting: "—", score: mechanistic[i])) }
 
+        if json {
+            try Self.document(rows, seed: seed, sites: siteList).write()
+        }
         print(Self.resultsTable(rows, sites: siteList))
         print("")
         print(Self.targetsTable(rows, sites: siteList, outlier: outlier))
@@ -202,6 +229,34 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     // MARK: - tables
+
+    /// The `--json` document (docs/results.md): one result per (site, model, training).
+    static func document(_ rows: [Row], seed: UInt64, sites: [Site]) -> JSONValue {
+        func value(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
+        let results: [JSONValue] = rows.map { r in
+            var o: [String: JSONValue] = ["site": .string(r.site), "model": .string(r.model),
+                                          "training": .string(r.setting == "—" ? "none" : r.setting), "seed": .int(Int(seed))]
+            switch r.score {
+            case .success(let score):
+                let m = score.assays
+                o["titre_rmse"] = value(m.finalTitreRMSE)
+                o["titre_bias"] = value(m.finalTitreBias)
+                o["rmse"] = .object(["biomass": value(m.rmseBiomass), "substrate": value(m.rmseSubstrate), "product": value(m.rmseProduct)])
+                o["truth_titre_rmse"] = score.truth.map { value($0.finalTitreRMSE) } ?? .null
+                o["error"] = .null
+            case .failure(let error):
+                o["titre_rmse"] = .null
+                o["rmse"] = .object([:])
+                o["error"] = .string(error.description)
+            }
+            return .object(o)
+        }
+        let siteObjects: [JSONValue] = sites.map { s in
+            .object(["site": .string(s.name), "data": .string(s.dataConfig), "training_batches": .int(s.dataset.training.count),
+                     "held_out_batches": .int(s.dataset.heldOut.count), "split": .string(s.dataset.split.fingerprintDescription)])
+        }
+        return .object(["schema": .string("fedtwin-experiment/1"), "sites": .array(siteObjects), "results": .array(results)])
+    }
 
     static func resultsTable(_ rows: [Row], sites: [Site]) -> String {
         var table = TextTable(["site", "model", "training", "RMSE P", "RMSE X", "RMSE S", "titre RMSE", "titre bias", "titre RMSE vs truth"],

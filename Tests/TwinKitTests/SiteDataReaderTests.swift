@@ -202,6 +202,12 @@ struct SiteDataReaderTests {
         #expect(problem { $0.withdrawals![0].density = nil }?.key == "withdrawals[0].density")
         #expect(problem { $0.feeds![0].flow.file = "nope.csv" }?.problem == .unknownFile("nope.csv"))
         #expect(problem { $0.variables![1].recordedInput = true }?.problem == .recordedInputNotVolume("pH"))
+        // A single-file config whose feed carries nothing is refused, as the single-file reader does.
+        var legacy = ColumnMapping.simulatorDefault
+        legacy.feeds[0].concentration = nil
+        #expect(throws: DataConfigError(file: "data.json", key: "mapping.feeds[0]", problem: .columnOrValue)) {
+            try SiteDataConfig(csv: "b.csv", mapping: legacy, heldOutFraction: 0.25, splitSeed: 1).normalized(file: "data.json")
+        }
         // No file is opened: the files of this test directory were never written.
         #expect(problem { _ in } == nil)
     }
@@ -213,6 +219,31 @@ struct SiteDataReaderTests {
         let bytes = try Data(contentsOf: url)
         try bytes.prefix(bytes.count - 6).write(to: url)
         #expect(throws: InputFileError.self) { try load(joinedConfig()) }
+    }
+
+    @Test("cell densities, DO as a fraction, m³/h flows logged negative and a batch-start column")
+    func moreUnits() throws {
+        try write("one.csv", "b,ts,start,VCD,DO,F\nR1,2024-01-01T06:00,2024-01-01T00:00,2e6,0.4,-0.002\nR1,2024-01-01T12:00,2024-01-01T00:00,4e6,0.3,0\n")
+        let config = SiteDataConfig(
+            files: [DataFileSpec(path: "one.csv", batchColumn: "b", time: TimeSpec(column: "ts", format: .timestamp, batchStart: "start"))],
+            variables: [VariableSpec(name: "viable_cells", column: "VCD", unit: "cells/mL"),
+                        VariableSpec(name: "dissolved_oxygen", column: "DO", unit: "fraction")],
+            withdrawals: [FlowSpec(column: "F", unit: "m3/h", sign: .negative)], heldOutFraction: 0, splitSeed: 1)
+        let r = try load(config).records[0]
+        #expect(r.time == [6, 12])
+        #expect(r.variables["viable_cells"]! == [2, 4])
+        #expect(abs(r.dissolvedOxygen[0]! - 40) < 1e-12)
+        #expect(abs(r.withdrawals[0][0]! - 2) < 1e-12 && r.withdrawals[0][1]! == 0)
+    }
+
+    @Test("a .csv.gz that inflates past the limit is refused without reading on")
+    func gzipCap() throws {
+        try writeJoined()
+        let url = dir.appendingPathComponent("data.json")
+        try joinedConfig().jsonData().write(to: url)
+        let config = try SiteDataConfig.load(from: url).normalized(file: url.path)
+        #expect(throws: InputFileError.self) { try SiteDataReader(config: config, directory: dir, maxInflatedBytes: 64).read() }
+        #expect(try SiteDataReader(config: config, directory: dir, maxInflatedBytes: 4096).read().records.count == 2)
     }
 
     @Test("the simulator's files read through the data config it writes equal what it simulated")

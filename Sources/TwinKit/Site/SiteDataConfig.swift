@@ -75,6 +75,10 @@ public struct SiteDataConfig: Sendable, Equatable, Codable {
         var config: SiteDataConfig
         switch (csv, mapping, files) {
         case let (csv?, mapping?, nil):
+            // A feed must say what it carries (the single-file reader refused this too).
+            if let f = mapping.feeds.firstIndex(where: { $0.concentration == nil && $0.fixedConcentration == nil }) {
+                throw DataConfigError(file: file, key: "mapping.feeds[\(f)]", problem: .columnOrValue)
+            }
             config = mapping.dataConfig(path: csv, heldOutFraction: heldOutFraction, splitSeed: splitSeed)
         case (nil, nil, _?):
             config = self

@@ -1,0 +1,160 @@
+import ArgumentParser
+import FedTwinRegistry
+import FedTwinSite
+import Foundation
+import TwinKit
+
+/// `fedtwin twin`: local work at a site on any data its data config describes.
+struct TwinCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "twin",
+        abstract: "Train or evaluate a twin component on a site's data (any data config).",
+        subcommands: [TwinTrain.self, TwinEvaluate.self]
+    )
+
+    /// The site's dataset, with loading errors as operator messages.
+    static func dataset(_ path: String) throws -> SiteDataset {
+        do {
+            return try SiteDataset.load(configURL: URL(fileURLWithPath: path))
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// A stored version's parameters for `component`.
+    static func stored(_ version: String, store: String, component: any TwinComponent) throws -> ParameterSet {
+        let options = try StoreOptions.parse(["--store", store])
+        let registry = try options.open()
+        let (stored, state) = try options.withStoreErrors {
+            let v = try VersionText.resolve(version, in: registry)
+            return (v, try registry.state(of: v))
+        }
+        guard stored.manifest.component.id == component.id else {
+            throw CLIError("\(store): version \(stored.number) is a \(stored.manifest.component.id) model, not \(component.id)")
+        }
+        do {
+            return try ParameterSet(wire: state.parameters, schema: component.schema)
+        } catch {
+            throw CLIError("\(store): version \(stored.number): \(error)")
+        }
+    }
+
+    static func component(_ id: String) throws -> any TwinComponent {
+        do {
+            return try ComponentCatalog.component(id)
+        } catch {
+            throw CLIError("unknown component '\(id)': one of \(ComponentCatalog.ids.joined(separator: ", "))")
+        }
+    }
+}
+
+/// `fedtwin twin train`.
+struct TwinTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a component on a site's training batches; writes parameters.json and metrics.json to --out.",
+        discussion: "Example: fedtwin twin train --data sites/site-a/data.json --component hybrid-bioreactor --out runs/a"
+    )
+
+    @Option(help: "The site's data config (data.json).") var data: String
+    @Option(help: "Component id.") var component: String
+    @Option(help: "Start from this stored version (needs --store) instead of the component's initial parameters.") var fromVersion: String?
+    @Option(help: "Model registry directory, for --from-version.") var store: String?
+    @Option(help: "Output directory.") var out: String
+    @Option(help: "Training epochs.") var epochs: Int = 50
+    @Option(help: "Learning rate.") var learningRate: Double = 5e-3
+    @Option(help: "Seed for initial parameters and training.") var seed: UInt64 = 0
+
+    func validate() throws {
+        if fromVersion != nil && store == nil { throw ValidationError("--from-version needs --store") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+    }
+
+    func run() throws {
+        let component = try TwinCommand.component(component)
+        let dataset = try TwinCommand.dataset(data)
+        let start = try fromVersion.map { try TwinCommand.stored($0, store: store!, component: component) }
+            ?? component.initialParameters(seed: seed)
+        let result: TrainingResult
+        do {
+            result = try component.train(from: start, on: dataset.training,
+                                         config: TrainingConfig(epochs: epochs, learningRate: learningRate, seed: seed))
+        } catch {
+            throw CLIError("training \(component.id) on \(data): \(error)")
+        }
+        let heldOut = dataset.heldOut.isEmpty ? [:] : (try? component.evaluate(result.parameters, on: dataset.heldOut)) ?? [:]
+        let dir = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(result.parameters).write(to: dir.appendingPathComponent("parameters.json"), options: .atomic)
+        try JSONValue.object([
+            "component": .string(component.id), "data": .string(data), "samples": .int(result.samples),
+            "training": .encodable(result.metrics), "heldOut": .encodable(heldOut),
+            "split": .string(dataset.split.fingerprintDescription),
+        ]).bytes().withUnsafeBufferPointer { try Data(buffer: $0).write(to: dir.appendingPathComponent("metrics.json"), options: .atomic) }
+        print("trained \(component.id) on \(dataset.training.count) batches (\(result.samples) samples): \(out)/parameters.json")
+        for (k, v) in heldOut.sorted(by: { $0.key < $1.key }) { print("  held-out \(k) = \(v)") }
+    }
+}
+
+/// `fedtwin twin evaluate`.
+struct TwinEvaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate parameters (a file from `twin train`, or any stored version) on a site's held-out or all batches.",
+        discussion: "Example: fedtwin twin evaluate --data sites/site-a/data.json --component hybrid-bioreactor --params runs/a/parameters.json"
+    )
+
+    @Option(help: "The site's data config (data.json).") var data: String
+    @Option(help: "Component id (default: the stored version's component; required with --params).") var component: String?
+    @Option(help: "Parameters file written by `twin train`.") var params: String?
+    @Option(help: "Stored version (needs --store).") var version: String?
+    @Option(help: "Model registry directory.") var store: String?
+    @Flag(help: "Evaluate on every batch, not only the held-out ones.") var all = false
+    @Flag(help: "Machine-readable JSON.") var json = false
+
+    func validate() throws {
+        guard (params == nil) != (version == nil) else { throw ValidationError("give exactly one of --params and --version") }
+        if version != nil && store == nil { throw ValidationError("--version needs --store") }
+        if params != nil && component == nil { throw ValidationError("--params needs --component") }
+    }
+
+    func run() throws {
+        let componentID: String
+        if let component {
+            componentID = component
+        } else {
+            let options = try StoreOptions.parse(["--store", store!])
+            let registry = try options.open()
+            componentID = try options.withStoreErrors { try VersionText.resolve(version!, in: registry).manifest.component.id }
+        }
+        let component = try TwinCommand.component(componentID)
+        let parameters: ParameterSet
+        if let params {
+            do {
+                parameters = try InputFile.decodeJSON(ParameterSet.self, from: URL(fileURLWithPath: params), what: "parameters file")
+            } catch {
+                throw CLIError("\(error)")
+            }
+        } else {
+            parameters = try TwinCommand.stored(version!, store: store!, component: component)
+        }
+        let dataset = try TwinCommand.dataset(data)
+        let batches = all ? dataset.all : dataset.heldOut
+        guard !batches.isEmpty else { throw CLIError("\(data): no \(all ? "" : "held-out ")batches to evaluate on (pass --all)") }
+        let metrics: [String: Double]
+        do {
+            metrics = try component.evaluate(parameters, on: batches)
+        } catch {
+            throw CLIError("evaluating \(component.id) on \(data): \(error)")
+        }
+        if json {
+            try JSONValue.object(["component": .string(component.id), "data": .string(data), "batches": .int(batches.count),
+                                  "on": .string(all ? "all" : "held-out"), "metrics": .encodable(metrics)]).write()
+        } else {
+            print("\(component.id) on \(batches.count) \(all ? "" : "held-out ")batches of \(data):")
+            for (k, v) in metrics.sorted(by: { $0.key < $1.key }) { print("  \(k) = \(v)") }
+        }
+    }
+}
