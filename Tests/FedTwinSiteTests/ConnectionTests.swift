@@ -104,6 +104,9 @@ struct ConnectionTests {
             let envelope = Envelope(sender: key.publicKey.fingerprint, session: "s1", challenge: "c1", round: 0, seq: 0)
             guard let frame = try? MessageCodec().encode(.welcome(welcome), envelope: envelope, signer: key) else { return }
             try? await connection.send(frame)
+            // Returning closes the connection; give the welcome time to leave first, or on a
+            // loaded machine every session ended before its welcome and none was a reconnect.
+            try? await Task.sleep(for: .milliseconds(100))
         })
         defer { server.cancel() }
         let records = try await Self.run(fixture, port: port, maxBackoff: 0.04) { records in
