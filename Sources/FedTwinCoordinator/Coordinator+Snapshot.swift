@@ -48,11 +48,11 @@ extension Coordinator {
             deadline = Date().addingTimeInterval(config.roundDeadlineSeconds - (ContinuousClock.now - s.started).seconds)
             selected = s.selected.sorted()
             reported = s.selected.filter { s.accepted[$0] != nil || s.refused.contains($0) }.sorted()
-            waiting = s.deadlinePassed ? [] : selected.filter { !reported.contains($0) && !s.dropped.contains($0) }
+            waiting = s.awaited
         case .evaluating(let s):
             selected = s.asked.sorted()
             reported = s.asked.filter { s.results[$0] != nil || s.refused.contains($0) }.sorted()
-            waiting = s.deadlinePassed ? [] : selected.filter { !reported.contains($0) }
+            waiting = s.awaited
         case .committing, .stopping, .finished:
             break
         }

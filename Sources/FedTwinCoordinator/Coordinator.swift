@@ -351,11 +351,9 @@ public actor Coordinator {
         let left = "\(Int(max(0, secondsLeft).rounded())) s left"
         switch phase {
         case .training(let s) where !s.isComplete:
-            let waiting = s.selected.filter { s.accepted[$0] == nil && !s.dropped.contains($0) && !s.refused.contains($0) }.sorted()
-            logger.notice("round \(s.round) training: waiting for \(waiting.joined(separator: ", ")) (\(left))")
+            logger.notice("round \(s.round) training: waiting for \(s.awaited.joined(separator: ", ")) (\(left))")
         case .evaluating(let s) where !s.isComplete:
-            let waiting = s.asked.filter { s.results[$0] == nil && !s.dropped.contains($0) }.sorted()
-            logger.notice("round \(s.version.manifest.round) evaluating version \(s.version.number): waiting for \(waiting.joined(separator: ", ")) (\(left))")
+            logger.notice("round \(s.version.manifest.round) evaluating version \(s.version.number): waiting for \(s.awaited.joined(separator: ", ")) (\(left))")
         default:
             break
         }

@@ -43,6 +43,10 @@ struct RoundState: Sendable {
     /// beyond it are aggregated from the store.
     static let heldElementBudget = 32 << 20
 
+    /// Selected sites the round still waits for: no update accepted, not refused, not gone
+    /// (at the deadline every one of them is counted as dropped), in name order.
+    var awaited: [String] { selected.filter { accepted[$0] == nil && !dropped.contains($0) && !refused.contains($0) }.sorted() }
+
     var isComplete: Bool { selected.allSatisfy { accepted[$0] != nil || dropped.contains($0) || refused.contains($0) } }
 }
 
@@ -61,6 +65,10 @@ struct EvaluationState: Sendable {
     var deadlinePassed = false
     /// The seq of the evaluate frame in each asked session.
     var frameSeq: [String: UInt64] = [:]
+
+    /// Asked sites the evaluation still waits for, in name order (the deadline counts the
+    /// rest as dropped).
+    var awaited: [String] { asked.filter { results[$0] == nil && !dropped.contains($0) && !refused.contains($0) }.sorted() }
 
     var isComplete: Bool { asked.allSatisfy { results[$0] != nil || dropped.contains($0) || refused.contains($0) } }
 }
