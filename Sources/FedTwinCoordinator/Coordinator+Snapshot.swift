@@ -5,7 +5,9 @@ import Foundation
 struct ObservedCounters: Sendable {
     var bytesIn = 0
     var bytesOut = 0
-    var auditEntries = 0
+    /// `Registry.auditAppends` when the coordinator was made: entries appended before it
+    /// (store creation, enrolments) are not this process's work.
+    var auditBaseline = 0
     var phaseSeconds: [String: Double] = [:]
     var phaseSince = ContinuousClock.now
 }
@@ -67,6 +69,6 @@ extension Coordinator {
                                    version: current?.version.number ?? 0, minSites: config.minSites, selected: selected,
                                    reported: reported, waitingFor: Array(Set(waiting)).sorted(), sessions: open,
                                    bytesIn: observed.bytesIn, bytesOut: observed.bytesOut,
-                                   auditEntriesAppended: observed.auditEntries, phaseSeconds: phaseSeconds)
+                                   auditEntriesAppended: registry.auditAppends.value - observed.auditBaseline, phaseSeconds: phaseSeconds)
     }
 }

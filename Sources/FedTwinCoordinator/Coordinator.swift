@@ -73,6 +73,7 @@ public actor Coordinator {
         self.logger = logger
         self.onEvent = onEvent
         self.storeRetryInterval = storeRetryInterval
+        self.observed.auditBaseline = registry.auditAppends.value
         self.codec = MessageCodec(limits: config.frameLimits.capped(to: info.component.schema))
     }
 
@@ -126,13 +127,11 @@ public actor Coordinator {
         flushAudit()
         if stopRequested {
             phase = .stopping
-            if (try? registry.audit("coordinator-stopped", ["version": String(latest.number)], signer: key)) != nil { observed.auditEntries += 1 }
+            try? registry.audit("coordinator-stopped", ["version": String(latest.number)], signer: key)
             sayGoodbye(code: .shuttingDown, reason: "coordinator is shutting down")
         } else {
             phase = .finished
-            if (try? registry.audit("federation-finished", ["version": String(latest.number), "rounds": String(config.rounds)], signer: key)) != nil {
-                observed.auditEntries += 1
-            }
+            try? registry.audit("federation-finished", ["version": String(latest.number), "rounds": String(config.rounds)], signer: key)
             onEvent(.finished(version: latest.number))
             sayGoodbye(code: nil, reason: "finished")
         }
@@ -244,7 +243,6 @@ public actor Coordinator {
             return nil
         }
         current = (committed, outcome.state)
-        observed.auditEntries += 1  // the store's version-committed entry
         for contribution in outcome.contributions where referenceSamples[contribution.site] == nil {
             referenceSamples[contribution.site] = contribution.samples
         }
@@ -304,7 +302,6 @@ public actor Coordinator {
                                       createdAt: Self.timestamp(), coordinator: key.publicKey.fingerprint)
         flushAudit()
         guard try await whileStoreUnavailable("record the evaluations of version \(version.number)", { try registry.recordEvaluations(record, signer: key) }) != nil else { return }
-        observed.auditEntries += 1  // evaluations-recorded
         onEvent(.evaluationsRecorded(version: version.number, sites: record.evaluations.count, meanLoss: record.weightedMean("loss")))
     }
 
@@ -431,7 +428,6 @@ public actor Coordinator {
         guard !auditBuffer.isEmpty else { return }
         do {
             try registry.audit(batch: auditBuffer, signer: key, durable: durable)
-            observed.auditEntries += auditBuffer.count
             auditBuffer.removeAll()
         } catch {
             logger.error("cannot write audit log", metadata: ["error": "\(error)"])

@@ -17,6 +17,8 @@ import Foundation
 /// ```
 public struct Registry: Sendable {
     public let storage: any RegistryStorage
+    /// Audit entries appended through this value and its copies.
+    public let auditAppends = AuditAppendCount()
 
     public init(storage: any RegistryStorage) {
         self.storage = storage
@@ -352,6 +354,7 @@ public struct Registry: Sendable {
                 last = entry
             }
             try storage.appendLines(lines, to: "audit.log", durable: durable)
+            auditAppends.add(lines.count)
         }
     }
 
@@ -362,6 +365,7 @@ public struct Registry: Sendable {
         let entry = try AuditEntry.make(seq: (last?.seq ?? 0) + 1, time: Canonical.now(), event: event, data: data,
                                         prev: last?.hash ?? AuditEntry.genesis, signer: signer)
         try storage.appendLines([try Canonical.encoder.encode(entry).bytes], to: "audit.log", durable: durable)
+        auditAppends.add(1)
         return entry
     }
 
