@@ -39,13 +39,17 @@ public enum StatusClient {
                            timeout: Duration = .seconds(10), maxBody: Int = 64 << 20) async throws -> Answer {
         let address = "\(host):\(port)"
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        let firstError = FirstError()
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(TimeAmount(timeout))
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
-                        if let tls { try sync.addFedTwinTLS(tls) }
+                        if let tls {
+                            try sync.addFedTwinTLS(tls)
+                            try sync.addHandler(firstError)
+                        }
                         try sync.addHTTPClientHandlers()
                         return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
                     }
@@ -83,10 +87,14 @@ public enum StatusClient {
                               detail: waited >= timeout ? "no answer within \(timeout)" : "the connection closed before an answer (refused by the server?)")
             }
         } catch let failure as Failure {
+            if let tlsError = firstError.error.withLock({ $0 }) as? TLSError {
+                throw Failure(code: .tls, address: address, detail: "\(tlsError)")
+            }
             throw failure
-        } catch let error as TLSError {
-            throw Failure(code: .tls, address: address, detail: "\(error)")
         } catch {
+            if let tlsError = (firstError.error.withLock({ $0 }) ?? error) as? TLSError {
+                throw Failure(code: .tls, address: address, detail: "\(tlsError)")
+            }
             throw Failure(code: .noAnswer, address: address, detail: "\(error)")
         }
     }

@@ -50,6 +50,8 @@ public struct StatusServer: Sendable {
     struct Accepted: Sendable {
         let channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
         let peerKey: PeerKey
+        /// The client's address, taken at accept (it is gone once the socket closes).
+        let peer: String
     }
 
     /// Set on the event loop when the handshake completes, read by the serving task; the
@@ -79,7 +81,7 @@ public struct StatusServer: Sendable {
                         }
                         try sync.configureHTTPServerPipeline(withErrorHandling: true)
                         return Accepted(channel: try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel),
-                                        peerKey: peerKey)
+                                        peerKey: peerKey, peer: PeerAddress.describe(channel.remoteAddress))
                     }
                 }
         } catch {
@@ -104,7 +106,7 @@ public struct StatusServer: Sendable {
     /// One connection: requests in order, each answered once its end has arrived.
     func serve(_ accepted: Accepted) async {
         let connection = accepted.channel
-        let peer = "\(connection.channel.remoteAddress.map { "\($0)" } ?? "?")"
+        let peer = accepted.peer
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
