@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "FedTwinCLI",
             dependencies: [
-                "FedTwinWire", "FedTwinRegistry", "FedTwinAggregation", "FedTwinSite", "TwinKit", "FedTwinStatus", "FedTwinTransport",
+                "FedTwinWire", "FedTwinRegistry", "FedTwinAggregation", "FedTwinSite", "TwinKit", "FedTwinStatus", "FedTwinTransport", "FedTwinCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -123,6 +123,7 @@ let package = Package(
 
         .testTarget(name: "FedTwinWireTests", dependencies: ["FedTwinWire", "CZlib"]),
         .testTarget(name: "TwinKitTests", dependencies: ["TwinKit"]),
+        .testTarget(name: "FedTwinCommandLineTests", dependencies: ["FedTwinCommandLine"]),
         .testTarget(name: "FedTwinAggregationTests", dependencies: ["FedTwinAggregation", "FedTwinWire"]),
         .testTarget(name: "FedTwinRegistryTests", dependencies: ["FedTwinRegistry", "FedTwinAggregation", "FedTwinWire"]),
         .testTarget(
