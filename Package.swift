@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "FedTwinStatus",
             dependencies: [
-                "FedTwinCoordinator", "FedTwinRegistry", "FedTwinWire",
+                "FedTwinCoordinator", "FedTwinRegistry", "FedTwinTransport", "FedTwinWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "FedTwinCLI",
             dependencies: [
-                "FedTwinWire", "FedTwinRegistry", "FedTwinAggregation", "FedTwinSite", "TwinKit", "FedTwinStatus",
+                "FedTwinWire", "FedTwinRegistry", "FedTwinAggregation", "FedTwinSite", "TwinKit", "FedTwinStatus", "FedTwinTransport", "FedTwinCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -123,6 +123,7 @@ let package = Package(
 
         .testTarget(name: "FedTwinWireTests", dependencies: ["FedTwinWire", "CZlib"]),
         .testTarget(name: "TwinKitTests", dependencies: ["TwinKit"]),
+        .testTarget(name: "FedTwinCommandLineTests", dependencies: ["FedTwinCommandLine"]),
         .testTarget(name: "FedTwinAggregationTests", dependencies: ["FedTwinAggregation", "FedTwinWire"]),
         .testTarget(name: "FedTwinRegistryTests", dependencies: ["FedTwinRegistry", "FedTwinAggregation", "FedTwinWire"]),
         .testTarget(
@@ -137,7 +138,8 @@ let package = Package(
         .testTarget(
             name: "FedTwinCoordinatorTests",
             dependencies: ["FedTwinCoordinator", "FedTwinRegistry", "FedTwinAggregation", "FedTwinTransport", "FedTwinWire",
-                           "FedTwinStatus", .product(name: "Logging", package: "swift-log")]
+                           "FedTwinStatus", "COpenSSL", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(name: "FedTwinSiteTests", dependencies: ["FedTwinSite", "FedTwinWire", "FedTwinTransport", "TwinKit", .product(name: "Logging", package: "swift-log")]),
         .testTarget(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedTwinCommandLine
 import FedTwinRegistry
 import FedTwinSite
 import Foundation
@@ -76,10 +77,16 @@ struct TwinTrain: ParsableCommand {
         let start = try fromVersion.map { try TwinCommand.stored($0, store: store!, component: component) }
             ?? component.initialParameters(seed: seed)
         let result: TrainingResult
+        // Epoch k/N on stderr while it trains, when stderr is a terminal.
+        let line = TerminalProgressLine()
         do {
-            result = try component.train(from: start, on: dataset.training,
-                                         config: TrainingConfig(epochs: epochs, learningRate: learningRate, seed: seed))
+            result = try TrainingProgress.$reporter.withValue({ line.update("training \(component.id): \($0)", final: $0.isLast) }) {
+                try component.train(from: start, on: dataset.training,
+                                    config: TrainingConfig(epochs: epochs, learningRate: learningRate, seed: seed))
+            }
+            line.clear()
         } catch {
+            line.clear()
             throw CLIError("training \(component.id) on \(data): \(error)")
         }
         let heldOut = dataset.heldOut.isEmpty ? [:] : (try? component.evaluate(result.parameters, on: dataset.heldOut)) ?? [:]

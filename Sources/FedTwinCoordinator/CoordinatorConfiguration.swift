@@ -77,7 +77,9 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
     /// Plain TCP instead of TLS 1.3. For local experiments only; loudly warned about.
     public var insecure: Bool = false
     /// `host:port` of the read-only status endpoint (/metrics, /status, the status page);
-    /// nil = off, the default. Loopback addresses only (docs/security.md, "Status endpoint").
+    /// nil = off, the default. Plain HTTP on loopback; any other address is TLS with
+    /// enrolled operators' client certificates, so not with `insecure` (docs/security.md,
+    /// "Status endpoint").
     public var http: String?
 
     /// The frame limits these settings give: one value for the transport (which checks
@@ -233,7 +235,7 @@ public struct CoordinatorConfiguration: Sendable, Codable, Equatable {
                     "must be 1…maxConnections (\(maxConnections)), got \(maxPendingHandshakes)")
         try require(handshakeTimeoutSeconds > 0 && handshakeTimeoutSeconds.isFinite, "handshakeTimeoutSeconds", "must be positive")
         if let http {
-            if let problem = StatusAddress.problem(http) {
+            if let problem = StatusAddress.problem(http, insecure: insecure) {
                 throw ConfigurationError(file: file, key: "http", problem: problem.description)
             }
         }

@@ -1,16 +1,19 @@
 /// Where the read-only status endpoint listens (`--http 127.0.0.1:7451`, config key `http`).
 ///
-/// Only loopback addresses are accepted: the endpoint has no TLS yet, and what it shows
-/// (site names, software versions, losses) is for the operator of this machine. A
-/// non-loopback address is refused when the configuration is read, with code
-/// `non-loopback`, rather than served in the clear (docs/security.md, "Status endpoint").
+/// A loopback address (127.0.0.0/8, `::1`, `localhost`) is served in plain HTTP: only
+/// someone on this machine can reach it. Any other address is served only over TLS 1.3 with
+/// a client certificate whose key is an enrolled, unrevoked person with role `operator`
+/// (`OperatorAccess` in FedTwinStatus), because what the endpoint shows (site names, software
+/// versions, losses) is not for the network at large. So a non-loopback address needs TLS,
+/// and with `insecure` (no TLS at all) it is refused when the configuration is read, with
+/// code `non-loopback-needs-tls` (docs/security.md, "Status endpoint").
 public struct StatusAddress: Sendable, Equatable, CustomStringConvertible {
     public let host: String
     public let port: Int
 
     /// Why an address was refused; tests match `code`.
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
-        public enum Code: String, Sendable { case malformed, badPort = "bad-port", nonLoopback = "non-loopback" }
+        public enum Code: String, Sendable { case malformed, badPort = "bad-port", nonLoopbackNeedsTLS = "non-loopback-needs-tls" }
         public let code: Code
         public let address: String
 
@@ -18,16 +21,18 @@ public struct StatusAddress: Sendable, Equatable, CustomStringConvertible {
             switch code {
             case .malformed: return "\"\(address)\" is not HOST:PORT (for example 127.0.0.1:7451)"
             case .badPort: return "\"\(address)\": the port must be 0…65535"
-            case .nonLoopback:
-                return "\"\(address)\" is not a loopback address: the status endpoint has no TLS, so it binds to 127.0.0.1, ::1 or localhost only (reach it from elsewhere through an SSH tunnel)"
+            case .nonLoopbackNeedsTLS:
+                return "\"\(address)\" is not a loopback address: beyond loopback the status endpoint is served only over TLS to enrolled operators, and insecure mode turns TLS off (bind to 127.0.0.1, ::1 or localhost, or drop --insecure)"
             }
         }
     }
 
-    /// Why `text` is refused, or nil if it is a loopback HOST:PORT.
-    public static func problem(_ text: String) -> Problem? {
+    /// Why `text` is refused, or nil if it is a HOST:PORT the endpoint can serve: any
+    /// address with TLS, only a loopback one when `insecure` (no TLS).
+    public static func problem(_ text: String, insecure: Bool = false) -> Problem? {
         do {
-            _ = try StatusAddress(text)
+            let address = try StatusAddress(text)
+            if insecure && !address.isLoopback { return Problem(code: .nonLoopbackNeedsTLS, address: text) }
             return nil
         } catch {
             return error as? Problem
@@ -50,10 +55,13 @@ public struct StatusAddress: Sendable, Equatable, CustomStringConvertible {
         }
         guard !hostPart.isEmpty, let port = Int(portPart) else { throw Problem(code: .malformed, address: text) }
         guard (0...65535).contains(port) else { throw Problem(code: .badPort, address: text) }
-        guard Self.isLoopback(String(hostPart)) else { throw Problem(code: .nonLoopback, address: text) }
         self.host = String(hostPart)
         self.port = port
     }
+
+    /// Whether only this machine can reach the address: then the endpoint is plain HTTP;
+    /// otherwise it is TLS with operator client certificates.
+    public var isLoopback: Bool { Self.isLoopback(host) }
 
     /// 127.0.0.0/8, ::1 and the name localhost.
     static func isLoopback(_ host: String) -> Bool {

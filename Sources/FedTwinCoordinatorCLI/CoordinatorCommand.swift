@@ -63,7 +63,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Update encoding: f32, f16 or q8 (default: \(Self.d.updateEncoding)).") var updateEncoding: String?
     @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
     @Flag(help: "Plain TCP instead of TLS 1.3 — for local experiments only.") var insecure = false
-    @Option(help: "Serve /metrics, /status and a status page on this loopback HOST:PORT (off unless given), e.g. 127.0.0.1:7451.") var http: String?
+    @Option(help: "Serve /metrics, /status and a status page on HOST:PORT (off unless given): plain HTTP on loopback, e.g. 127.0.0.1:7451; TLS for enrolled operators on any other address.") var http: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: Logger.Level = .notice
     @Flag(help: "Do not print live progress.") var quiet = false
 
@@ -132,11 +132,6 @@ struct CoordinatorCommand: AsyncParsableCommand {
                                               progress.report(event)
                                               observer.value?.observe(event)
                                           })
-        let status: StatusServer? = try settings.http.map { http in
-            let watching = StatusObserver(coordinator: coordinator, registry: registry, logger: logger)
-            observer.value = watching
-            return StatusServer(address: try StatusAddress(http), observer: watching, logger: logger)
-        }
         let signals = SignalWatcher { signal in
             Task { await coordinator.stop(reason: signal) }
         }
@@ -161,6 +156,15 @@ struct CoordinatorCommand: AsyncParsableCommand {
             // that same key and the key must be enrolled (checked, refused and audited there).
             tls = try TLSContext(role: .server, certificate: certificate, key: signingKey, acceptPeer: nil)
         }
+        let status: StatusServer? = try settings.http.map { http in
+            let address = try StatusAddress(http)
+            let watching = StatusObserver(coordinator: coordinator, registry: registry, logger: logger)
+            observer.value = watching
+            // Beyond loopback: TLS with the coordinator's own certificate, readable by enrolled operators only.
+            let access = try address.isLoopback ? nil : OperatorAccess(
+                certificate: try KeyFile.readCertificate(at: settings.certificatePath), key: signingKey, registry: registry)
+            return try StatusServer(address: address, observer: watching, access: access, logger: logger)
+        }
         let configured = TransportConfiguration(
             limits: settings.frameLimits,
             readTimeout: .seconds(settings.readTimeoutSeconds),
@@ -172,7 +176,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let statusTask = status.map { server in
             Task {
                 do {
-                    try await server.run(onBound: { port in progress.say("status endpoint on http://\(server.address.host):\(port)/") })
+                    try await server.run(onBound: { port in progress.say("status endpoint on \(server.scheme)://\(server.address.host):\(port)/"
+                        + (server.scheme == "https" ? " (TLS; enrolled operators only)" : "")) })
                 } catch {
                     // Asked for and not there: the operator would be watching nothing.
                     progress.say("\(error)")

@@ -23,6 +23,9 @@ public struct SiteWorker: Sendable {
     let tls: TLSContext?
     /// Experiments only: the attack applied to every delta before it is signed (nil = honest).
     public let adversary: SiteAdversary?
+    /// Hears each epoch of a local training and its end (nil = nobody). Called on the
+    /// worker's model queue: it must be quick and must not block.
+    public var onTrainingActivity: (@Sendable (SiteTrainingActivity) -> Void)?
 
     public init(config: SiteConfiguration, logger: Logger) throws {
         self.config = config
@@ -265,8 +268,17 @@ public struct SiteWorker: Sendable {
                                       seed: task.training.seed, proximalMu: task.training.proximalMu)
         await link.setState("training")
         let started = ContinuousClock.now
-        let result = try await offload { [component, dataset] in
-            try component.train(from: base, on: dataset?.training ?? [], config: settings)
+        let activity = onTrainingActivity
+        // Trainers report each epoch to the task-local reporter, bound around this training only.
+        var reporter: (@Sendable (TrainingProgress) -> Void)?
+        if let activity {
+            reporter = { progress in activity(.epoch(round: round, progress)) }
+        }
+        let result: TrainingResult = try await offload { [component, dataset, reporter] in
+            defer { activity?(.ended(round: round)) }
+            return try TrainingProgress.$reporter.withValue(reporter) {
+                try component.train(from: base, on: dataset?.training ?? [], config: settings)
+            }
         }
         await link.setState("idle")
         var metrics = result.metrics.filter { $0.value.isFinite }

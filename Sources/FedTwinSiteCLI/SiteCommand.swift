@@ -4,6 +4,7 @@ import FedTwinSite
 import FedTwinWire
 import Foundation
 import Logging
+import TwinKit
 
 /// `fedtwin-site`: one per plant; connects out to the coordinator and trains locally.
 @main
@@ -84,7 +85,15 @@ struct SiteCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "fedtwin.site")
         logger[metadataKey: "site"] = "\(c.name)"
-        let worker = try SiteWorker(config: c, logger: logger)
+        var worker = try SiteWorker(config: c, logger: logger)
+        // Epoch k/N of a local training, on a terminal only (a log file keeps just the log lines).
+        let line = TerminalProgressLine()
+        worker.onTrainingActivity = { activity in
+            switch activity {
+            case .epoch(let round, let progress): line.update("round \(round): training \(progress)", final: progress.isLast)
+            case .ended: line.clear()
+            }
+        }
         if let attack = worker.adversary {
             FileHandle.standardError.write(Data("""
                 ********************************************************************************

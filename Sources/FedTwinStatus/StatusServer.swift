@@ -1,9 +1,12 @@
 import FedTwinCoordinator
+import FedTwinTransport
+import FedTwinWire
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// The coordinator's read-only HTTP endpoint: `GET /metrics` (Prometheus text format),
 /// `GET /status` (JSON, `StatusReport`) and `GET /` (the status page). Any other method is
@@ -11,36 +14,81 @@ import NIOPosix
 ///
 /// Built on NIOHTTP1, which the project already has through swift-nio: three fixed routes
 /// need no router or web framework (docs/operations.md, "Status endpoint").
+///
+/// On loopback it is plain HTTP. With `access` (required for any other address) every
+/// connection is TLS 1.3 with mutual authentication, and every request is answered only if
+/// the client's key is an enrolled operator's (`OperatorAccess`); otherwise `403`, logged
+/// with the reason code (docs/security.md, "Status endpoint").
 public struct StatusServer: Sendable {
     public let address: StatusAddress
     let observer: StatusObserver
+    let access: OperatorAccess?
     let logger: Logger
+    /// A TLS connection that completes no request for this long is closed, so that sockets
+    /// left half-way through a handshake do not pile up on a port reachable from elsewhere.
+    let idleTimeout: TimeAmount
 
-    public init(address: StatusAddress, observer: StatusObserver, logger: Logger) {
+    /// Throws code `needsTLS` for a non-loopback address without `access`: the endpoint is
+    /// never served in the clear beyond this machine.
+    public init(address: StatusAddress, observer: StatusObserver, access: OperatorAccess? = nil, logger: Logger,
+                idleTimeout: Duration = .seconds(30)) throws {
+        guard address.isLoopback || access != nil else {
+            throw StatusServerError(code: .needsTLS, address: address.description,
+                                    reason: "not a loopback address: it is served only over TLS to enrolled operators, and no TLS identity was given")
+        }
         self.address = address
         self.observer = observer
+        self.access = access
         self.logger = logger
+        self.idleTimeout = TimeAmount(idleTimeout)
+    }
+
+    /// The scheme clients use: `https` when access is checked, else `http`.
+    public var scheme: String { access == nil ? "http" : "https" }
+
+    /// One accepted connection, with the client's key once its TLS handshake completed.
+    struct Accepted: Sendable {
+        let channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+        let peerKey: PeerKey
+        /// The client's address, taken at accept (it is gone once the socket closes).
+        let peer: String
+    }
+
+    /// Set on the event loop when the handshake completes, read by the serving task; the
+    /// handshake completes before any request reaches the HTTP decoder.
+    final class PeerKey: Sendable {
+        let key = Mutex<PublicKey?>(nil)
     }
 
     /// Binds and serves until cancelled. `onBound` hears the port (useful with port 0).
     /// A refused bind throws at once, naming the address.
     public func run(onBound: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+        let server: NIOAsyncChannel<Accepted, Never>
+        let tls = access?.tls
+        let idleTimeout = idleTimeout
         do {
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 16)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .bind(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
+                        let peerKey = PeerKey()
+                        let sync = channel.pipeline.syncOperations
+                        if let tls {
+                            try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                            try sync.addHandler(IdleCloseHandler())
+                            try sync.addFedTwinTLS(tls, onPeerKey: { key in peerKey.key.withLock { $0 = key } })
+                        }
+                        try sync.configureHTTPServerPipeline(withErrorHandling: true)
+                        return Accepted(channel: try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel),
+                                        peerKey: peerKey, peer: PeerAddress.describe(channel.remoteAddress))
                     }
                 }
         } catch {
             throw StatusServerError(code: .bindFailed, address: address.description, reason: "\(error)")
         }
         let port = server.channel.localAddress?.port ?? address.port
-        logger.notice("status endpoint listening", metadata: ["address": "\(address.host):\(port)"])
+        logger.notice("status endpoint listening", metadata: ["address": "\(address.host):\(port)", "scheme": "\(scheme)"])
         await onBound(port)
         try await withTaskCancellationHandler {
             try await server.executeThenClose { accepted in
@@ -56,7 +104,9 @@ public struct StatusServer: Sendable {
     }
 
     /// One connection: requests in order, each answered once its end has arrived.
-    func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+    func serve(_ accepted: Accepted) async {
+        let connection = accepted.channel
+        let peer = accepted.peer
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
@@ -69,20 +119,43 @@ public struct StatusServer: Sendable {
                     case .end:
                         guard let request = head else { continue }
                         head = nil
-                        let response = await respond(to: request)
+                        var response: Response
+                        var refused = false
+                        if let access {
+                            switch access.decide(try accepted.peerKey.key.withLock { key in
+                                guard let key else { throw TLSError(.noPeerCertificate) }
+                                return key
+                            }) {
+                            case .allowed(let person):
+                                logger.debug("status request", metadata: ["peer": "\(peer)", "person": "\(person)", "uri": "\(request.uri)"])
+                                response = await respond(to: request)
+                            case .refused(let refusal):
+                                logger.warning("status request refused", metadata: [
+                                    "peer": "\(peer)", "code": "\(refusal.code.rawValue)", "fingerprint": "\(refusal.fingerprint)",
+                                    "person": "\(refusal.person ?? "-")", "detail": "\(refusal.detail)"])
+                                response = .text(.forbidden, "forbidden (\(refusal.code.rawValue)): \(refusal.detail)")
+                                refused = true
+                            }
+                        } else {
+                            response = await respond(to: request)
+                        }
+                        let close = refused || !request.isKeepAlive
                         var headers = HTTPHeaders()
                         headers.add(name: "Content-Type", value: response.contentType)
                         headers.add(name: "Content-Length", value: String(response.body.count))
                         headers.add(name: "Cache-Control", value: "no-store")
                         if response.status == .methodNotAllowed { headers.add(name: "Allow", value: "GET") }
-                        if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
+                        if close { headers.add(name: "Connection", value: "close") }
                         try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
                         if request.method != .HEAD { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: response.body)))) }
                         try await outbound.write(.end(nil))
-                        if !request.isKeepAlive { return }
+                        if close { return }
                     }
                 }
             }
+        } catch let error as TLSError {
+            // No client certificate, an expired one, not TLS at all: refused at the handshake.
+            logger.warning("status connection refused", metadata: ["peer": "\(peer)", "error": "\(error)"])
         } catch {
             logger.debug("status connection ended", metadata: ["error": "\(error)"])
         }

@@ -2,8 +2,8 @@ import NIOCore
 
 /// "host:port" for logs and errors ("[::1]:port" for IPv6), rather than NIO's verbose
 /// `SocketAddress` description.
-enum PeerAddress {
-    static func describe(_ address: SocketAddress?) -> String {
+public enum PeerAddress {
+    public static func describe(_ address: SocketAddress?) -> String {
         guard let address, let ip = address.ipAddress, let port = address.port else {
             return address.map { "\($0)" } ?? "unknown"
         }

@@ -17,7 +17,7 @@ struct StatusEndpointTests {
     /// Starts the endpoint on port 0; returns its base URL and the task serving it.
     static func serve(_ observer: StatusObserver) async throws -> (URL, Task<Void, any Error>) {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = StatusServer(address: try StatusAddress("127.0.0.1:0"), observer: observer, logger: Logger(label: "test"))
+        let server = try StatusServer(address: try StatusAddress("127.0.0.1:0"), observer: observer, logger: Logger(label: "test"))
         let task = Task { try await server.run(onBound: { continuation.yield($0) }) }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
@@ -140,19 +140,24 @@ struct StatusEndpointTests {
         #expect(report.phase == "waiting-for-quorum" && report.waitingFor == ["site-a", "site-b"])
     }
 
-    @Test func theEndpointIsOffUnlessAskedAndLoopbackOnly() throws {
+    @Test func theEndpointIsOffUnlessAskedAndNeedsTLSBeyondLoopback() throws {
         #expect(CoordinatorConfiguration().http == nil)
         #expect(try ConfigurationFile.load("{}").http == nil)
         #expect(try ConfigurationFile.load(#"{"http": "127.0.0.1:7451"}"#).http == "127.0.0.1:7451")
-        try ConfigurationFile.expectRefused(#"{"http": "0.0.0.0:7451"}"#, key: "http")
+        // Beyond loopback it is served over TLS to operators; with insecure (no TLS) it is refused.
+        #expect(try ConfigurationFile.load(#"{"http": "0.0.0.0:7451"}"#).http == "0.0.0.0:7451")
+        try ConfigurationFile.expectRefused(#"{"http": "0.0.0.0:7451", "insecure": true}"#, key: "http")
+        #expect(try ConfigurationFile.load(#"{"http": "127.0.0.1:7451", "insecure": true}"#).http == "127.0.0.1:7451")
         for address in ["0.0.0.0:7451", "192.168.1.5:7451", "[::]:7451", "example.org:80"] {
-            #expect(StatusAddress.problem(address)?.code == .nonLoopback, "\(address)")
+            #expect(StatusAddress.problem(address) == nil, "\(address)")
+            #expect(StatusAddress.problem(address, insecure: true)?.code == .nonLoopbackNeedsTLS, "\(address)")
         }
         #expect(StatusAddress.problem("127.0.0.1")?.code == .malformed)
         #expect(StatusAddress.problem("127.0.0.1:70000")?.code == .badPort)
-        #expect(StatusAddress.problem("[::1]:7451") == nil && StatusAddress.problem("localhost:1") == nil)
+        #expect(StatusAddress.problem("[::1]:7451", insecure: true) == nil && StatusAddress.problem("localhost:1", insecure: true) == nil)
         var config = CoordinatorConfiguration()
         config.http = "0.0.0.0:7451"
+        config.insecure = true
         #expect(throws: ConfigurationError.self) { try config.validate() }
     }
 }

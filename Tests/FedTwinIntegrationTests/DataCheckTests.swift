@@ -35,4 +35,33 @@ struct DataCheckTests {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("online.csv:3 column 'F'"), "\(refused)")
     }
+
+    @Test("fedtwin data simulate writes a mammalian site (cho-a) and data check reads it through its data config")
+    func simulateMammalianThenCheck() async throws {
+        let ws = try Workspace("data-cho")
+        defer { ws.cleanup() }
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var profile = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: repo.appendingPathComponent("sites/cho-a/profile.json"))) as? [String: Any])
+        profile["batchCount"] = 4
+        try FileManager.default.createDirectory(atPath: ws.path("p"), withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: profile).write(to: URL(fileURLWithPath: ws.path("p/profile.json")))
+        let simulated = try await ws.runOK("fedtwin", ["data", "simulate", "--site", "p", "--out", "cho-a"])
+        #expect(simulated.contains("simulated 4 batches for cho-a"), "\(simulated)")
+        let out = try await ws.runOK("fedtwin", ["data", "check", "--data", "cho-a/data.json"])
+        #expect(out.contains("cho-a/data.json: 4 batches (3 training, 1 held out), 1348 rows"), "\(out)")
+        // 15 daily samples per batch of each assayed variable; online values every row.
+        for name in ["viable-cells", "glucose", "glutamine", "lactate", "ammonia", "product"] {
+            #expect(out.range(of: name + #"\s+60\s+4\s"#, options: .regularExpression) != nil, "\(name):\n\(out)")
+        }
+        #expect(out.range(of: #"dissolved_oxygen\s+1348\s+4\s"#, options: .regularExpression) != nil, "\(out)")
+        #expect(out.contains("no warnings"), "\(out)")
+
+        // An unknown process is refused with the file and the key.
+        profile["process"] = "insect"
+        try JSONSerialization.data(withJSONObject: profile).write(to: URL(fileURLWithPath: ws.path("p/profile.json")))
+        let refused = try await ws.run("fedtwin", ["data", "simulate", "--site", "p", "--out", "x"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("key 'process': unknown process 'insect'"), "\(refused)")
+    }
 }

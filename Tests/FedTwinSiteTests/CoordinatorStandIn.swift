@@ -17,8 +17,10 @@ final class CoordinatorStandIn {
     private var inbound: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
     private let serving: Task<Void, any Error>
 
-    init(_ fixture: AdversarialWorkerTests.Fixture, adversary: String?, logger: Logger = Logger(label: "test")) async throws {
-        let worker = try SiteWorker(config: fixture.config(adversary: adversary), logger: logger)
+    init(_ fixture: AdversarialWorkerTests.Fixture, adversary: String?, logger: Logger = Logger(label: "test"),
+         onTrainingActivity: (@Sendable (SiteTrainingActivity) -> Void)? = nil) async throws {
+        var worker = try SiteWorker(config: fixture.config(adversary: adversary), logger: logger)
+        worker.onTrainingActivity = onTrainingActivity
         let (coordinator, site) = InMemoryFrameConnection.makePair()
         serving = Task { _ = try await worker.serve(site) }
         connection = coordinator

@@ -41,6 +41,38 @@ struct SiteProfileTests {
         }
     }
 
+    @Test("default sites a-c run strains far from the literature prior (issue 12 scenario, docs/data.md)")
+    func defaultStrainsAreFarFromThePrior() throws {
+        for name in ["site-a", "site-b", "site-c"] {
+            let m = try Self.profile(name).strain
+            // Growth or production at least ×1.8 or ÷1.8 off the prior on every site.
+            #expect(max(abs(Foundation.log(m.growth)), abs(Foundation.log(m.production))) >= Foundation.log(1.8) - 1e-12, "\(name): \(m)")
+            for (knob, v) in [("hydrolysis", m.hydrolysis), ("maintenance", m.maintenance), ("biomassYield", m.biomassYield),
+                              ("productYield", m.productYield)] {
+                #expect(v != 1, "\(name).\(knob) is still the prior")
+            }
+            // The nominal kinetics are clearly wrong at a typical fed-phase state.
+            let truth = PenicillinKinetics.nominal.applying(m), prior = PenicillinKinetics.nominal
+            let (r, q) = (truth.rates(biomass: 10, substrate: 0.05, temperature: 25, pH: 5),
+                          prior.rates(biomass: 10, substrate: 0.05, temperature: 25, pH: 5))
+            #expect(max(abs(Foundation.log(r.growth / q.growth)), abs(Foundation.log(r.production / q.production))) > Foundation.log(1.5), "\(name)")
+        }
+    }
+
+    @Test("a strain written before a multiplier existed reads with that multiplier at 1; productYield applies")
+    func missingMultipliersReadAsOne() throws {
+        let old = #"{"growth": 1.2, "saturation": 1.0, "production": 0.9, "inhibition": 1.0, "hydrolysis": 1.1, "maintenance": 1.0, "biomassYield": 0.95}"#
+        let m = try JSONDecoder().decode(KineticMultipliers.self, from: Data(old.utf8))
+        #expect(m == KineticMultipliers(growth: 1.2, production: 0.9, hydrolysis: 1.1, biomassYield: 0.95, productYield: 1))
+        #expect(try JSONDecoder().decode(KineticMultipliers.self, from: Data("{}".utf8)) == .nominal)
+        // A whole profile of the old format (site-d keeps its pre-issue-12 strain keys) loads.
+        #expect(try Self.profile("site-d").strain.productYield == 1)
+        #expect(PenicillinKinetics.nominal.applying(KineticMultipliers(productYield: 0.5)).productYield == PenicillinKinetics.nominal.productYield * 0.5)
+        var p = try Self.profile("site-a")
+        p.strain.productYield = 0
+        #expect(throws: SiteProfileError(field: "strain.productYield", reason: "multiplier must be in (0, 10)")) { try p.validate() }
+    }
+
     @Test("a data.json or profile.json that repeats a key is refused (issue 10: no silent first-value-wins)")
     func duplicateKeysAreRefused() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dup-\(UUID().uuidString)")

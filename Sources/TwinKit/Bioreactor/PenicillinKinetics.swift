@@ -47,6 +47,7 @@ public struct PenicillinKinetics: Sendable, Equatable, Codable {
         k.hydrolysis *= m.hydrolysis
         k.maintenance *= m.maintenance
         k.biomassYield *= m.biomassYield
+        k.productYield *= m.productYield
         return k
     }
 

@@ -3,7 +3,8 @@
 /// Shared by every network-based component so they train the same way. A `NaN` target
 /// means "not observed" and contributes nothing (offline assays are sparse). The
 /// proximal term `μ/2‖w − w₀‖²` anchors local training to the parameters the
-/// coordinator sent (FedProx), which limits client drift on non-IID sites.
+/// coordinator sent (FedProx), which limits client drift on non-IID sites. Each epoch is
+/// reported to `TrainingProgress.reporter` when one is bound.
 public struct RegressionTrainer: Sendable {
     public var epochs: Int
     public var batchSize: Int
@@ -86,6 +87,7 @@ public struct RegressionTrainer: Sendable {
                 if let (l, _) = lossAndGradient(i, model.forward(inputs[i])) { total += l; n += 1 }
             }
             history.append(n > 0 ? total / Double(n) : 0)
+            TrainingProgress.report(epoch: history.count, of: epochs, loss: history.last)
         }
         return history
     }
@@ -126,6 +128,7 @@ public struct RegressionTrainer: Sendable {
                 start = end
             }
             history.append(Self.loss(model, inputs: inputs, targets: targets, outputWeights: outputWeights))
+            TrainingProgress.report(epoch: history.count, of: epochs, loss: history.last)
         }
         return history
     }

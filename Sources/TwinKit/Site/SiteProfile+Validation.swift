@@ -22,9 +22,7 @@ extension SiteProfile {
         try range(o.initialSubstrate, "operating.initialSubstrate", 0, 500)
         try range(o.initialVolume, "operating.initialVolume", 1e-3, 1e6)
         let s = strain
-        for (name, v) in [("growth", s.growth), ("saturation", s.saturation), ("production", s.production),
-                          ("inhibition", s.inhibition), ("hydrolysis", s.hydrolysis), ("maintenance", s.maintenance),
-                          ("biomassYield", s.biomassYield)] {
+        for (name, v) in s.named {
             try check(v > 0 && v < 10, "strain.\(name)", "multiplier must be in (0, 10)")
         }
         let n = sensors

@@ -20,6 +20,9 @@ public struct SiteProfile: Sendable, Equatable, Codable {
     public var operating: OperatingWindow
     public var sensors: SensorModel
     public var logging: SimulationSettings
+    /// `"penicillin"` or absent (every profile before the mammalian simulator); a
+    /// mammalian profile is a ``MammalianProfile`` (see ``SimulatorProfile``).
+    public var process: ProcessKind? = nil
 
     public init(name: String, description: String, seed: UInt64, batchCount: Int, strain: KineticMultipliers,
                 batchToBatchVariation: Double, operating: OperatingWindow, sensors: SensorModel, logging: SimulationSettings) {
@@ -36,6 +39,11 @@ public struct SiteProfile: Sendable, Equatable, Codable {
 
     /// Loads and validates `profile.json`.
     public static func load(from url: URL) throws -> SiteProfile {
+        if let object = try? JSONSerialization.jsonObject(with: InputFile.read(url, what: "site profile")) as? [String: Any],
+           let process = object["process"] as? String, process != ProcessKind.penicillin.rawValue {
+            throw InputFileError(path: url.path, what: "site profile", problem: .invalid(
+                "key 'process': '\(process)' is not a penicillin-type profile, which is what is read here (`fedtwin data simulate` reads every kind; pass the data.json it writes)"))
+        }
         let profile = try InputFile.decodeJSON(SiteProfile.self, from: url, what: "site profile")
         try profile.validate()
         return profile

@@ -1,0 +1,42 @@
+import Foundation
+
+/// One finished epoch of a local training: what a long training reports so that a person at
+/// a terminal sees it move (`fedtwin twin train`, `fedtwin-site`).
+///
+/// Trainers call `TrainingProgress.report` after each epoch; it reaches the reporter bound
+/// with `TrainingProgress.$reporter.withValue(…) { … }` around the training, in that task
+/// or thread only, and is a no-op when none is bound. A task-local rather than a field of
+/// `TrainingConfig`: the config is data the coordinator sends (Codable, compared in tests),
+/// and components pass it on to trainers in many ways; a task-local reaches every trainer
+/// the training calls without a component knowing, and no global state is shared between
+/// concurrent trainings.
+public struct TrainingProgress: Sendable, Equatable, CustomStringConvertible {
+    /// 1-based number of the epoch that has just ended.
+    public var epoch: Int
+    /// Epochs in this training run.
+    public var epochs: Int
+    /// The training loss after this epoch, when the trainer has one.
+    public var loss: Double?
+
+    public init(epoch: Int, epochs: Int, loss: Double?) {
+        self.epoch = epoch
+        self.epochs = epochs
+        self.loss = loss
+    }
+
+    /// Hears every epoch of the trainings run in its scope; nil = nobody listens.
+    @TaskLocal public static var reporter: (@Sendable (TrainingProgress) -> Void)?
+
+    /// Reports an epoch to the bound reporter, if any. Called by trainers.
+    public static func report(epoch: Int, of epochs: Int, loss: Double?) {
+        reporter?(TrainingProgress(epoch: epoch, epochs: epochs, loss: loss))
+    }
+
+    /// Whether this is the last epoch of its run.
+    public var isLast: Bool { epoch >= epochs }
+
+    /// "epoch 3/50 · loss 0.01234" — the line a terminal shows.
+    public var description: String {
+        "epoch \(epoch)/\(epochs)" + (loss.map { " · loss " + String(format: "%.4g", $0) } ?? "")
+    }
+}
