@@ -217,4 +217,22 @@ struct MammalianTests {
         // Missing cell-line multipliers read as 1.
         #expect(try JSONDecoder().decode(CellLineMultipliers.self, from: Data(#"{"growth": 2}"#.utf8)) == CellLineMultipliers(growth: 2))
     }
+
+    @Test("on every cho site the nominal kinetics are clearly wrong: the same recipe and disturbances with the prior's cell line give another culture")
+    func nominalKineticsAreWrongOnEverySite() throws {
+        for name in ["cho-a", "cho-b", "cho-c"] {
+            let p = try Self.profile(name)
+            let (recipe, kinetics) = p.recipe(0)
+            func run(_ k: CellCultureKinetics) throws -> SimulatedCellCulture {
+                var rng = Xoshiro256StarStar(seed: p.seed, stream: 1)
+                return try CellCultureSimulator(model: CellCultureModel(kinetics: k), settings: p.logging).simulate(recipe, rng: &rng)
+            }
+            let site = try run(kinetics), prior = try run(.nominal)
+            let peak = { (b: SimulatedCellCulture) in b.states.map(\.viableCells).max()! }
+            let titre = site.states.last!.titre / prior.states.last!.titre
+            let cells = peak(site) / peak(prior)
+            print("\(name): final titre site/prior \(titre), peak viable cells site/prior \(cells)")
+            #expect(max(abs(Foundation.log(titre)), abs(Foundation.log(cells))) > Foundation.log(1.5), "\(name): titre ×\(titre), cells ×\(cells)")
+        }
+    }
 }
