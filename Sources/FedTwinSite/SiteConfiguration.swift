@@ -18,6 +18,17 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     public var data: String?
     /// Component to train; must match the coordinator's.
     public var component: String = "hybrid-bioreactor"
+    /// A component spec file (docs/twin.md, "Component spec"): the site trains the spec's
+    /// hybrid (the spec's id is the component id), or with `component` =
+    /// `feature-statistics` the spec's statistics round.
+    public var componentSpec: String?
+
+    /// The `component` argument to build from with ``componentSpec``: the default id is not
+    /// an instruction when a spec file is given.
+    public var componentArgument: String? {
+        componentSpec != nil && component == SiteConfiguration.defaultComponent ? nil : component
+    }
+    static let defaultComponent = "hybrid-bioreactor"
     /// Append-only log of every frame this site sent (JSON lines with hashes); nil means
     /// `NAME-sent.log`, so sites started in one directory never share a log.
     public var log: String?
@@ -48,7 +59,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, coordinatorHost, coordinatorPort, coordinatorFingerprint, key, data, component, log,
+        case name, coordinatorHost, coordinatorPort, coordinatorFingerprint, key, data, component, componentSpec, log,
              initialBackoffSeconds, maxBackoffSeconds, exitWhenFinished, readTimeoutSeconds, certificate, insecure, adversary
     }
 
@@ -63,6 +74,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         key = try c.decodeIfPresent(String.self, forKey: .key) ?? d.key
         data = try c.decodeIfPresent(String.self, forKey: .data)
         component = try c.decodeIfPresent(String.self, forKey: .component) ?? d.component
+        componentSpec = try c.decodeIfPresent(String.self, forKey: .componentSpec)
         log = try c.decodeIfPresent(String.self, forKey: .log)
         initialBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .initialBackoffSeconds) ?? d.initialBackoffSeconds
         maxBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .maxBackoffSeconds) ?? d.maxBackoffSeconds
