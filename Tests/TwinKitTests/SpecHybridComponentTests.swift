@@ -121,6 +121,7 @@ struct SpecHybridComponentTests {
         #expect(result.samples > 0)
         let m = try scaled.evaluate(result.parameters, on: Self.heldOut)
         for key in ["rmse_X", "rmse_S", "rmse_P", "final_titre_rmse", "titre_rmse", "nominal_rmse_X"] { #expect(m[key]?.isFinite == true, "\(key)") }
+        #expect(m["inputs_out_of_scaling"] == 0)
         // Far-away inputs are reported: a scaling centred elsewhere puts every sample out.
         let far = FeatureScaling(names: scaled.scalingFeatureNames, mean: scaled.scalingFeatureNames.map { _ in 1e3 },
                                  std: scaled.scalingFeatureNames.map { _ in 1 })

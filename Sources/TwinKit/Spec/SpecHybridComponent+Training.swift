@@ -37,9 +37,11 @@ extension SpecHybridComponent {
     }
 
     /// Trajectory-fitting problems of `records` (one per batch).
-    func problems(_ model: SpecModel, _ records: [BatchRecord], scaling: FeatureScaling) throws -> [TrajectoryProblem<SpecInputs>] {
+    /// With `coarse`, row intervals are merged up to the fitting step (``SpecModel/problem(for:scales:minimumSpan:)``).
+    func problems(_ model: SpecModel, _ records: [BatchRecord], scaling: FeatureScaling, coarse: Bool = false) throws -> [TrajectoryProblem<SpecInputs>] {
         let scales = residualScales(model, scaling)
-        return try records.map { try model.problem(for: $0, scales: scales) }
+        let span = coarse ? (spec.training?.maxStep ?? 1) : nil
+        return try records.map { try model.problem(for: $0, scales: scales, minimumSpan: span) }
     }
 
     func fitter(_ model: SpecModel) -> TrajectoryFitter<SpecModel> {
@@ -59,7 +61,8 @@ extension SpecHybridComponent {
 
         // (a) Interval mass balances.
         if method == .rates || method == .both {
-            let balances = try SpecIntervalBalances(model: model, records: training, scales: residualScales(model, scaling))
+            let balances = try SpecIntervalBalances(model: model, records: training, scales: residualScales(model, scaling),
+                                                    chunk: spec.training?.maxStep ?? 1)
             if !balances.skipped.isEmpty {
                 warnings.append("interval balances skipped \(balances.skipped.count) batch(es) without logged volume or two cell assays: \(balances.skipped.joined(separator: ", "))")
             }
@@ -84,7 +87,7 @@ extension SpecHybridComponent {
         }
 
         // (b) Trajectories through the ODE.
-        let problems = try self.problems(model, training, scaling: scaling)
+        let problems = try self.problems(model, training, scaling: scaling, coarse: true)
         let observations = problems.reduce(0) { $0 + $1.observations.count }
         guard observations > 0 else {
             throw BatchDataError(batchID: training[0].batchID, what: "no assay of an observed state after the first row to fit to")
