@@ -174,6 +174,8 @@ extension TwinSpec {
         if let t = training {
             if let p = t.priorStrength, !(p.isFinite && p >= 0) { throw fail("training.priorStrength", "must be finite and ≥ 0, got \(p)") }
             if let s = t.maxStep, !(s.isFinite && s > 0) { throw fail("training.maxStep", "must be finite and > 0, got \(s)") }
+            if let r = t.learningRate, !(r.isFinite && r > 0) { throw fail("training.learningRate", "must be finite and > 0, got \(r)") }
+            if let n = t.rateSteps, n < 0 { throw fail("training.rateSteps", "must be ≥ 0, got \(n)") }
         }
     }
 
