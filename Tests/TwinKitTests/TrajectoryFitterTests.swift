@@ -291,4 +291,24 @@ struct TrajectoryFitterTests {
             #expect(abs(ratio - 1) < 0.01, "parameter \(q): fitted/true = \(ratio)")
         }
     }
+
+    @Test("bounds hold θ in its box and the parameters that end on a bound are listed")
+    func boundsAreEnforcedAndReported() throws {
+        // The yield may not exceed 0.4 (truth 0.5); the others are free within wide limits.
+        let start = zip(Self.truth, [0.2, 0.2, -0.5, 0.2]).map { $0 + $1 }
+        let bounds: [ClosedRange<Double>] = [-10...10, -.infinity ... .infinity, log(0.1)...log(0.4), -10...10]
+        let options = TrajectoryFitOptions(epochs: 40, batchSize: 3, learningRate: 0.05, seed: 1, bounds: bounds)
+        let result = try Self.fitter.fit(problems: Self.problems(), initial: start, options: options)
+        #expect(result.parametersAtBound == [2])
+        #expect(result.parameters[2] == log(0.4))
+        #expect(zip(result.parameters, bounds).allSatisfy { $1.contains($0) })
+        var wrong = options
+        wrong.bounds = Array(bounds.dropLast())
+        #expect(throws: TrajectoryFitError(batch: nil, row: nil, reason: .invalidOptions("3 bounds for 4 parameters"))) {
+            try Self.fitter.fit(problems: Self.problems(), initial: start, options: wrong)
+        }
+        #expect(throws: TrajectoryFitError.self) {
+            try Self.fitter.fit(problems: Self.problems(), initial: Self.truth, options: options)
+        }
+    }
 }
