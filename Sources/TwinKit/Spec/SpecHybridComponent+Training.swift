@@ -80,6 +80,7 @@ extension SpecHybridComponent {
                     if !norm.isFinite { warnings.append("interval-balance gradient became non-finite; stage stopped"); break }
                     if norm > 10 { for i in 0..<g.count { g[i] *= 10 / norm } }
                     adam.update(&θ, gradient: g)
+                    θ = projected(θ)   // projected Adam: the spec's bounds hold at every step
                 }
                 θ = projected(θ)
                 metrics["rate_loss"] = balances.lossAndGradient(θ).loss
@@ -94,8 +95,11 @@ extension SpecHybridComponent {
         }
         let fitter = self.fitter(model)
         if method == .trajectory || method == .both {
+            θ = projected(θ)
+            let bounds = spec.parameters.map { Foundation.log($0.min)...Foundation.log($0.max) }
+                + [ClosedRange<Double>](repeating: -Double.infinity...Double.infinity, count: θ.count - spec.parameters.count)
             let options = TrajectoryFitOptions(epochs: config.epochs, batchSize: config.batchSize, learningRate: learningRate,
-                                               finalLearningRateFraction: 0.1, seed: config.seed)
+                                               finalLearningRateFraction: 0.1, seed: config.seed, bounds: bounds)
             let result = try fitter.fit(problems: problems, initial: θ, options: options,
                                         regulariser: { prior($0, strength: strength) })
             metrics["train_loss_initial"] = result.lossHistory.first ?? result.finalLoss
