@@ -236,7 +236,8 @@ public actor Coordinator {
                 version: base.number + 1, parent: base.number, parentID: base.id, component: component, round: round,
                 strategy: strategy.config, parameters: parameters, optimizerState: optimizer, contributions: outcome.contributions,
                 totalSamples: outcome.totalSamples, metrics: outcome.metrics, software: Self.software,
-                createdAt: Self.timestamp(), auditHead: try registry.auditHead(), coordinator: key.publicKey.fingerprint)
+                createdAt: Self.timestamp(), auditHead: try registry.auditHead(), coordinator: key.publicKey.fingerprint,
+                limits: codec.limits == .default ? nil : RoundLimits(codec.limits))
             return try registry.commit(manifest, signer: key)
         }) else {
             phase = .stopping

@@ -19,10 +19,12 @@ struct ScriptedSite {
     var metrics: [String: Double]?
     /// Answer `evaluate` with these samples and metrics (default: do not answer).
     var evaluation: (samples: Int, metrics: [String: Double])?
+    /// The limits the site's codec parses and encodes with.
+    var limits: FrameLimits = .default
 
     /// Runs until the coordinator says bye; returns the reject codes it received.
     func run(_ connection: InMemoryFrameConnection) async throws -> [ReasonCode] {
-        let codec = MessageCodec()
+        let codec = MessageCodec(limits: limits)
         try await connection.send(try codec.encode(.hello(Hello(site: name, software: "test")),
                                                    envelope: Envelope(sender: key.publicKey.fingerprint), signer: key))
         var frames = connection.inbound.makeAsyncIterator()
