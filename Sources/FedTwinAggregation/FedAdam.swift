@@ -53,22 +53,10 @@ public struct FedAdam: AggregationStrategy {
         return ModelState(parameters: parameters, optimizerState: state)
     }
 
-    /// The moments from the base state, or zeros for the first FedAdam round.
+    /// The moments from the base state, or zeros for the first FedAdam round (also after a
+    /// stateless strategy or another optimiser: see `ServerOptimizerState.read`).
     func moments(of base: ModelState, schema: ParameterSchema) throws -> (m: [[Double]], v: [[Double]]) {
-        if base.optimizerState.isEmpty {
-            let zeros = schema.tensors.map { [Double](repeating: 0, count: $0.elementCount) }
-            return (zeros, zeros)
-        }
-        var m: [[Double]] = [], v: [[Double]] = []
-        let byName = Dictionary(base.optimizerState.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for spec in schema.tensors {
-            guard let mt = byName["adam.m.\(spec.name)"], let vt = byName["adam.v.\(spec.name)"],
-                  mt.values.count == spec.elementCount, vt.values.count == spec.elementCount else {
-                throw StrategyError(strategy: "fedadam", detail: "optimiser state lacks moments for tensor '\(spec.name)'")
-            }
-            m.append(mt.values.doubles)
-            v.append(vt.values.doubles)
-        }
-        return (m, v)
+        let slots = try ServerOptimizerState.read(["adam.m", "adam.v"], from: base, schema: schema, strategy: "fedadam")
+        return (slots[0], slots[1])
     }
 }

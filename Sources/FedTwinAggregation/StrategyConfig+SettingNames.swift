@@ -6,7 +6,9 @@ extension StrategyConfig {
         let server: Set<String>
         switch name.lowercased() {
         case "fedprox": server = ["mu"]
-        case "fedadam": server = ["lr", "beta1", "beta2", "tau"]
+        case "fedadam", "fedyogi": server = ["lr", "beta1", "beta2", "tau"]
+        case "fedadagrad": server = ["lr", "beta1", "tau"]
+        case "fedavgm": server = ["lr", "momentum"]
         default: server = []
         }
         // Clipping applies to every combiner; `trim`, `byzantine` and `select` are refused

@@ -1,7 +1,8 @@
 /// A strategy and its settings as an operator writes them in the coordinator config and as
 /// every version manifest records them.
 public struct StrategyConfig: Sendable, Codable, Hashable {
-    /// "fedavg", "fedprox" or "fedadam".
+    /// "fedavg", "fedprox", or a server optimiser: "fedadam", "fedyogi", "fedadagrad",
+    /// "fedavgm".
     public var name: String
     /// Numeric settings by name (see each strategy for the names it reads; `clip`, `trim`,
     /// `byzantine` and `select` belong to the combiner, see `DeltaCombination`).
@@ -36,6 +37,9 @@ public struct StrategyConfig: Sendable, Codable, Hashable {
         if combiner != Combiner.mean.rawValue { try c.encode(combiner, forKey: .combiner) }
     }
 
+    /// Every strategy `makeStrategy` builds.
+    public static let strategyNames = ["fedavg", "fedprox", "fedadam", "fedyogi", "fedadagrad", "fedavgm"]
+
     /// The strategy these settings describe, with defaults filled in: the server strategy,
     /// wrapped in a `RobustStrategy` when a robust combiner or clipping is configured.
     public func makeStrategy() throws -> any AggregationStrategy {
@@ -44,8 +48,11 @@ public struct StrategyConfig: Sendable, Codable, Hashable {
         case "fedavg": server = FedAvg()
         case "fedprox": server = try FedProx(settings: settings)
         case "fedadam": server = try FedAdam(settings: settings)
+        case "fedyogi": server = try FedYogi(settings: settings)
+        case "fedadagrad": server = try FedAdagrad(settings: settings)
+        case "fedavgm": server = try FedAvgM(settings: settings)
         default:
-            throw StrategyError(strategy: name, detail: "unknown strategy (known: fedavg, fedprox, fedadam)")
+            throw StrategyError(strategy: name, detail: "unknown strategy (known: \(Self.strategyNames.joined(separator: ", ")))")
         }
         let combination = try DeltaCombination(combiner: combiner, settings: settings, strategy: server.config.name)
         return combination.isPlainMean ? server : RobustStrategy(server: server, combination: combination)

@@ -36,9 +36,10 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Write the bound port to this file.") var portFile: String?
     @Option(help: "Model registry directory (default: \(Self.d.store)).") var store: String?
     @Option(help: "Coordinator private key (PEM, mode 0600) (default: \(Self.d.key)).") var key: String?
-    @Option(help: "Strategy: fedavg, fedprox or fedadam (default: \(Self.d.strategy.name)).") var strategy: String?
+    @Option(help: "Strategy: fedavg, fedprox, or a server optimiser fedadam, fedyogi, fedadagrad or fedavgm (default: \(Self.d.strategy.name)).") var strategy: String?
     @Option(help: "FedProx μ (with --strategy fedprox).") var mu: Double?
-    @Option(help: "FedAdam server learning rate (with --strategy fedadam).") var serverLr: Double?
+    @Option(help: "Server learning rate η (with --strategy fedadam, fedyogi, fedadagrad or fedavgm).") var serverLr: Double?
+    @Option(help: "Server momentum β (with --strategy fedavgm).") var serverMomentum: Double?
     @Option(help: "Combiner of the sites' deltas: mean, median, trimmed-mean, krum or multi-krum (default: \(Self.d.strategy.combiner)).") var combiner: String?
     @Option(help: "Clip each site's delta to this L2 norm before combining (any strategy).") var clip: Double?
     @Option(help: "Trimmed mean: fraction trimmed from each side, 0 ≤ β < 0.5 (with --combiner trimmed-mean).") var trim: Double?
@@ -87,6 +88,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         if let maxUpdateNorm { c.maxUpdateNorm = maxUpdateNorm }
         if let mu { c.strategy.settings["mu"] = mu }
         if let serverLr { c.strategy.settings["lr"] = serverLr }
+        if let serverMomentum { c.strategy.settings["momentum"] = serverMomentum }
         if let rounds { c.rounds = rounds }
         if let minSites { c.minSites = minSites }
         if let sitesPerRound { c.sitesPerRound = sitesPerRound }

@@ -10,6 +10,9 @@ struct AggregateInMemoryTests {
     @Test(arguments: [
         StrategyConfig(name: "fedavg"),
         StrategyConfig(name: "fedadam", settings: ["lr": 0.05, "beta1": 0.9, "beta2": 0.99, "tau": 1e-3]),
+        StrategyConfig(name: "fedyogi", settings: ["lr": 0.05]),
+        StrategyConfig(name: "fedadagrad"),
+        StrategyConfig(name: "fedavgm"),
         StrategyConfig(name: "fedavg", combiner: "median"),
     ])
     func decodedUpdatesAggregateBitForBitLikeTheStore(strategy: StrategyConfig) throws {

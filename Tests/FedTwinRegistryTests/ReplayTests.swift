@@ -9,6 +9,10 @@ struct ReplayTests {
         StrategyConfig(name: "fedavg"),
         StrategyConfig(name: "fedprox", settings: ["mu": 0.1]),
         StrategyConfig(name: "fedadam", settings: ["lr": 0.05, "beta1": 0.9, "beta2": 0.99, "tau": 1e-3]),
+        StrategyConfig(name: "fedyogi", settings: ["lr": 0.05]),
+        StrategyConfig(name: "fedadagrad", settings: ["lr": 0.05, "beta1": 0.5]),
+        StrategyConfig(name: "fedavgm", settings: ["momentum": 0.8]),
+        StrategyConfig(name: "fedyogi", settings: ["lr": 0.05], combiner: "median"),
     ])
     func replayReproducesEveryVersionBitForBit(strategy: StrategyConfig) throws {
         let store = try TestStore(strategy: strategy, rounds: 3)
@@ -28,7 +32,7 @@ struct ReplayTests {
             #expect(SafeTensors.encode(outcome.state.parameters) == (try store.registry.object(version.manifest.parameters)))
             #expect(outcome.contributions == version.manifest.contributions)
             #expect(outcome.metrics == version.manifest.metrics)
-            if strategy.name == "fedadam" {
+            if ["fedadam", "fedyogi", "fedadagrad", "fedavgm"].contains(strategy.name) {
                 let optimizer = try #require(version.manifest.optimizerState)
                 #expect(SafeTensors.encode(outcome.state.optimizerState) == (try store.registry.object(optimizer)))
             } else {

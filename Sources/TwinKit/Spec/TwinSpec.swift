@@ -336,10 +336,18 @@ public struct SpecTrainingSpec: Sendable, Equatable, Codable {
     public var priorStrength: Double?
     /// Largest integration step (h) of trajectory fitting.
     public var maxStep: Double?
+    /// Adam step size of both stages; overrides the task's `learningRate` when given, since
+    /// a suitable step in log-parameter space is a property of the model, not of the round.
+    public var learningRate: Double?
+    /// Full-batch Adam steps of the rates-from-data stage (default 300).
+    public var rateSteps: Int?
 
-    public init(method: Method? = nil, priorStrength: Double? = nil, maxStep: Double? = nil) {
+    public init(method: Method? = nil, priorStrength: Double? = nil, maxStep: Double? = nil, learningRate: Double? = nil,
+                rateSteps: Int? = nil) {
         self.method = method
         self.priorStrength = priorStrength
         self.maxStep = maxStep
+        self.learningRate = learningRate
+        self.rateSteps = rateSteps
     }
 }
