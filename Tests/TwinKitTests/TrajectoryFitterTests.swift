@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TwinKit
 
+// bench-fit: model begin (scripts/bench-fit.sh compiles this part in release)
 /// Monod growth on one substrate in a fed-batch: X (g/L), S (g/L), V (L); a feed F (L/h) of
 /// substrate at concentration S_f dilutes the broth. θ = ln(μmax, Ks, Y_X/S, k_d).
 /// Nonlinear in every state and parameter, with a hand-written pullback, as a spec model has.
@@ -47,10 +48,13 @@ struct MonodFedBatch: TrajectoryModel {
     }
 }
 
+// bench-fit: model end
+
 @Suite("Trajectory fitter")
 struct TrajectoryFitterTests {
     typealias Problem = TrajectoryProblem<MonodFedBatch.Inputs>
 
+    // bench-fit: scenario begin
     /// Truth: μmax 0.25 /h, Ks 1.5 g/L, Y 0.5 g/g, k_d 0.01 /h. With a 100 g/L feed the
     /// substrate equation's stiffness is about (μmax/Ks)·(substrate consumed) ≈ 5 /h, so RK4
     /// at 0.25 h steps (hλ ≈ 1.2) is stable; a much larger μmax/Ks needs a smaller step.
@@ -92,6 +96,8 @@ struct TrajectoryFitterTests {
             observed(batch(x0: 0.8, s0: 6, feed: 0.02), at: truth, every: 3, fitter: fitter),
         ]
     }
+
+    // bench-fit: scenario end
 
     @Test("the adjoint gradient matches central finite differences, with recorded-state resets")
     func adjointMatchesFiniteDifferences() throws {

@@ -14,7 +14,8 @@ extension TrajectoryFitter {
     /// - With `options.bounds`, θ is projected into the box after every step (projected
     ///   Adam) and the parameters that end on a bound are listed in the result. The initial θ
     ///   must lie inside the bounds.
-    /// - `progress(epoch, loss)` is called after every epoch with that epoch's data loss.
+    /// - `progress(epoch, loss)` is called after every epoch with that epoch's data loss; the
+    ///   epoch is also reported to a bound `TrainingProgress.reporter` (a terminal's line).
     public func fit(problems: [Problem], initial: [Double], options: TrajectoryFitOptions,
                     regulariser: (([Double]) -> (value: Double, gradient: [Double]))? = nil,
                     progress: ((Int, Double) -> Void)? = nil) throws -> TrajectoryFitResult {
@@ -114,6 +115,7 @@ extension TrajectoryFitter {
             lossHistory.append(epochLoss)
             regulariserHistory.append(try regularise(θ)?.value ?? 0)
             progress?(epoch, epochLoss)
+            TrainingProgress.report(epoch: epoch + 1, of: options.epochs, loss: epochLoss)
         }
 
         var finalSum = 0.0
