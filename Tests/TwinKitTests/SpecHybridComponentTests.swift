@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TwinKit
 
-@Suite("Spec hybrid component")
+@Suite("Spec hybrid component", .serialized)
 struct SpecHybridComponentTests {
     /// A strain far from the PenSim prior: growth ×1.8, production ×0.5.
     static let strain = KineticMultipliers(growth: 1.8, production: 0.5)
