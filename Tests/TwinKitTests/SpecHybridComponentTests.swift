@@ -34,7 +34,7 @@ struct SpecHybridComponentTests {
         return try SpecHybridComponent(spec: spec, specHash: hash)
     }
 
-    static let config = TrainingConfig(epochs: 150, batchSize: 3, learningRate: 0.03, seed: 11)
+    static let config = TrainingConfig(epochs: 80, batchSize: 3, learningRate: 0.03, seed: 11)
 
     @Test("schema: mech.<group> tensors of log parameters in spec order, then net.*; initial parameters are the spec's initial values")
     func schema() throws {
