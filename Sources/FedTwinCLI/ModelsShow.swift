@@ -61,6 +61,9 @@ extension ModelsCommand {
             head.add(["software", m.software])
             head.add(["coordinator", m.coordinator.short])
             head.add(["audit head", String(m.auditHead.prefix(16))])
+            head.add(["frame limits", m.limits.map { l in
+                "header \(l.maxHeaderLength) B, body \(l.maxBodyLength) B, payload \(l.maxRawLength) B, \(l.maxTensors) tensors (used by --replay)"
+            } ?? "wire defaults"])
             out.append(head.render())
 
             out.append("")

@@ -84,7 +84,20 @@ public actor Coordinator {
 
     /// Runs rounds until `config.rounds` is reached or `stop()` is called. Resumes after the
     /// last committed version. Everything committed stays intact whatever happens here.
+    ///
+    /// Cancelling the calling task is `stop()`: the waits of the loop (quorum, updates,
+    /// evaluations) are continuations that cancellation does not resume, and a cancelled
+    /// task used to leave the training wait at once and retry the round below quorum in a
+    /// loop that never suspended, appending audit entries without end.
     public func run() async throws {
+        try await withTaskCancellationHandler {
+            try await runLoop()
+        } onCancel: {
+            Task { await self.stop(reason: "the coordinator's task was cancelled") }
+        }
+    }
+
+    func runLoop() async throws {
         guard let repaired = try await whileStoreUnavailable("reconcile the store", { try registry.reconcile(signer: key) }) else {
             sayGoodbye(code: .shuttingDown, reason: "coordinator is shutting down")
             return
@@ -195,7 +208,10 @@ public actor Coordinator {
         deadline.cancel()
         progress.cancel()
         guard case .training(let finished) = phase else { return nil }
-        if stopRequested {
+        if stopRequested || Task.isCancelled {
+            // A cancelled task stops the coordinator (no-op if already stopping): the round
+            // is abandoned, not closed with the updates that happen to be in.
+            stop(reason: "the coordinator's task was cancelled")
             phase = .stopping
             return nil
         }
@@ -236,7 +252,8 @@ public actor Coordinator {
                 version: base.number + 1, parent: base.number, parentID: base.id, component: component, round: round,
                 strategy: strategy.config, parameters: parameters, optimizerState: optimizer, contributions: outcome.contributions,
                 totalSamples: outcome.totalSamples, metrics: outcome.metrics, software: Self.software,
-                createdAt: Self.timestamp(), auditHead: try registry.auditHead(), coordinator: key.publicKey.fingerprint)
+                createdAt: Self.timestamp(), auditHead: try registry.auditHead(), coordinator: key.publicKey.fingerprint,
+                limits: codec.limits == .default ? nil : RoundLimits(codec.limits))
             return try registry.commit(manifest, signer: key)
         }) else {
             phase = .stopping

@@ -60,8 +60,8 @@ public struct StatusServer: Sendable {
         let key = Mutex<PublicKey?>(nil)
     }
 
-    /// Binds and serves until cancelled. `onBound` hears the port (useful with port 0).
-    /// A refused bind throws at once, naming the address.
+    /// Binds and serves until cancelled, then returns normally. `onBound` hears the port
+    /// (useful with port 0). A refused bind throws at once, naming the address.
     public func run(onBound: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let server: NIOAsyncChannel<Accepted, Never>
         let tls = access?.tls
@@ -90,17 +90,23 @@ public struct StatusServer: Sendable {
         let port = server.channel.localAddress?.port ?? address.port
         logger.notice("status endpoint listening", metadata: ["address": "\(address.host):\(port)", "scheme": "\(scheme)"])
         await onBound(port)
-        try await withTaskCancellationHandler {
-            try await server.executeThenClose { accepted in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in accepted {
-                        group.addTask { await self.serve(connection) }
+        do {
+            try await withTaskCancellationHandler {
+                try await server.executeThenClose { accepted in
+                    try await withThrowingDiscardingTaskGroup { group in
+                        for try await connection in accepted {
+                            group.addTask { await self.serve(connection) }
+                        }
                     }
                 }
+            } onCancel: {
+                server.channel.close(promise: nil)
             }
-        } onCancel: {
-            server.channel.close(promise: nil)
+        } catch is CancellationError {
+            // Cancelled (the coordinator has finished or is stopping): the normal way to stop,
+            // not a failure of the endpoint.
         }
+        logger.info("status endpoint stopped", metadata: ["address": "\(address.host):\(port)"])
     }
 
     /// One connection: requests in order, each answered once its end has arrived.

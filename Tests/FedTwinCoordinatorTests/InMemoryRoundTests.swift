@@ -19,10 +19,14 @@ struct ScriptedSite {
     var metrics: [String: Double]?
     /// Answer `evaluate` with these samples and metrics (default: do not answer).
     var evaluation: (samples: Int, metrics: [String: Double])?
+    /// The limits the site's codec parses and encodes with.
+    var limits: FrameLimits = .default
+    /// Never answer a task (a site that trains forever).
+    var silent = false
 
     /// Runs until the coordinator says bye; returns the reject codes it received.
     func run(_ connection: InMemoryFrameConnection) async throws -> [ReasonCode] {
-        let codec = MessageCodec()
+        let codec = MessageCodec(limits: limits)
         try await connection.send(try codec.encode(.hello(Hello(site: name, software: "test")),
                                                    envelope: Envelope(sender: key.publicKey.fingerprint), signer: key))
         var frames = connection.inbound.makeAsyncIterator()
@@ -37,6 +41,7 @@ struct ScriptedSite {
             let received = try codec.parse(bytes).open(with: coordinatorKey)
             switch received.message {
             case .task(let task):
+                if silent { break }
                 let tensors = received.tensors.map { Tensor(name: $0.name, shape: $0.shape, floats: [Float](repeating: delta, count: $0.elementCount)) }
                 let envelope = Envelope(sender: key.publicKey.fingerprint, session: welcome.envelope.session,
                                         challenge: welcome.envelope.challenge, round: received.envelope.round, seq: seq)

@@ -140,6 +140,19 @@ struct StatusEndpointTests {
         #expect(report.phase == "waiting-for-quorum" && report.waitingFor == ["site-a", "site-b"])
     }
 
+    @Test func cancellingTheEndpointEndsItWithoutAnError() async throws {
+        let (registry, coordinatorKey, _, config) = try makeFederation(rounds: 1)
+        let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+        let (url, server) = try await Self.serve(StatusObserver(coordinator: coordinator, registry: registry, logger: Logger(label: "test")))
+        #expect(try await Self.get(url.appendingPathComponent("status")).status == 200)
+        // How the coordinator stops it when its rounds are done: not a failure to report.
+        server.cancel()
+        if case .failure(let error) = await server.result { Issue.record("run threw \(error) when cancelled") }
+        await #expect(throws: StatusClient.Failure.self) {
+            try await StatusClient.get(host: "127.0.0.1", port: url.port!, path: "/status", tls: nil, timeout: .seconds(5))
+        }
+    }
+
     @Test func theEndpointIsOffUnlessAskedAndNeedsTLSBeyondLoopback() throws {
         #expect(CoordinatorConfiguration().http == nil)
         #expect(try ConfigurationFile.load("{}").http == nil)

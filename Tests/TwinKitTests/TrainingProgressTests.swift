@@ -52,6 +52,16 @@ struct TrainingProgressTests {
         #expect(heard.all.map(\.epoch) == [1, 2, 3])
     }
 
+    @Test func theTrajectoryFitterReportsItsEpochsToo() throws {
+        let heard = Heard()
+        let result = try TrainingProgress.$reporter.withValue({ heard.add($0) }) {
+            try TrajectoryFitterTests.fitter.fit(problems: try TrajectoryFitterTests.problems(), initial: TrajectoryFitterTests.truth,
+                                                 options: .init(epochs: 2, batchSize: 2, seed: 3))
+        }
+        #expect(heard.all.map(\.epoch) == [1, 2] && heard.all.allSatisfy { $0.epochs == 2 })
+        #expect(heard.all.map(\.loss) == result.lossHistory.map { Optional($0) })
+    }
+
     @Test func concurrentTrainingsEachHearOnlyTheirOwn() async {
         let (inputs, targets) = Self.data(8)
         let counts = await withTaskGroup(of: (Int, [Int]).self) { group in

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TwinKit
 
+// bench-fit: model begin (scripts/bench-fit.sh compiles this part in release)
 /// Monod growth on one substrate in a fed-batch: X (g/L), S (g/L), V (L); a feed F (L/h) of
 /// substrate at concentration S_f dilutes the broth. θ = ln(μmax, Ks, Y_X/S, k_d).
 /// Nonlinear in every state and parameter, with a hand-written pullback, as a spec model has.
@@ -47,10 +48,13 @@ struct MonodFedBatch: TrajectoryModel {
     }
 }
 
+// bench-fit: model end
+
 @Suite("Trajectory fitter")
 struct TrajectoryFitterTests {
     typealias Problem = TrajectoryProblem<MonodFedBatch.Inputs>
 
+    // bench-fit: scenario begin
     /// Truth: μmax 0.25 /h, Ks 1.5 g/L, Y 0.5 g/g, k_d 0.01 /h. With a 100 g/L feed the
     /// substrate equation's stiffness is about (μmax/Ks)·(substrate consumed) ≈ 5 /h, so RK4
     /// at 0.25 h steps (hλ ≈ 1.2) is stable; a much larger μmax/Ks needs a smaller step.
@@ -92,6 +96,8 @@ struct TrajectoryFitterTests {
             observed(batch(x0: 0.8, s0: 6, feed: 0.02), at: truth, every: 3, fitter: fitter),
         ]
     }
+
+    // bench-fit: scenario end
 
     @Test("the adjoint gradient matches central finite differences, with recorded-state resets")
     func adjointMatchesFiniteDifferences() throws {
@@ -289,6 +295,26 @@ struct TrajectoryFitterTests {
         for q in 0..<4 {
             let ratio = exp(result.parameters[q] - Self.truth[q])
             #expect(abs(ratio - 1) < 0.01, "parameter \(q): fitted/true = \(ratio)")
+        }
+    }
+
+    @Test("bounds hold θ in its box and the parameters that end on a bound are listed")
+    func boundsAreEnforcedAndReported() throws {
+        // The yield may not exceed 0.4 (truth 0.5); the others are free within wide limits.
+        let start = zip(Self.truth, [0.2, 0.2, -0.5, 0.2]).map { $0 + $1 }
+        let bounds: [ClosedRange<Double>] = [-10...10, -.infinity ... .infinity, log(0.1)...log(0.4), -10...10]
+        let options = TrajectoryFitOptions(epochs: 40, batchSize: 3, learningRate: 0.05, seed: 1, bounds: bounds)
+        let result = try Self.fitter.fit(problems: Self.problems(), initial: start, options: options)
+        #expect(result.parametersAtBound == [2])
+        #expect(result.parameters[2] == log(0.4))
+        #expect(zip(result.parameters, bounds).allSatisfy { $1.contains($0) })
+        var wrong = options
+        wrong.bounds = Array(bounds.dropLast())
+        #expect(throws: TrajectoryFitError(batch: nil, row: nil, reason: .invalidOptions("3 bounds for 4 parameters"))) {
+            try Self.fitter.fit(problems: Self.problems(), initial: start, options: wrong)
+        }
+        #expect(throws: TrajectoryFitError.self) {
+            try Self.fitter.fit(problems: Self.problems(), initial: Self.truth, options: options)
         }
     }
 }

@@ -36,11 +36,14 @@ public struct VersionManifest: Sendable, Codable, Equatable {
     public var auditHead: String
     /// Fingerprint of the coordinator key that signs the manifest.
     public var coordinator: Fingerprint
+    /// The frame and payload limits the round's updates were parsed with; nil (the key
+    /// absent) means `FrameLimits.default`. Replay parses the stored updates with them.
+    public var limits: RoundLimits?
 
     public init(format: Int = 1, version: Int, parent: Int?, parentID: String?, component: ComponentSpec, round: Int,
                 strategy: StrategyConfig, parameters: String, optimizerState: String?, contributions: [ContributionRecord],
                 totalSamples: Int, metrics: [String: Double], software: String, createdAt: String, auditHead: String,
-                coordinator: Fingerprint) {
+                coordinator: Fingerprint, limits: RoundLimits? = nil) {
         self.format = format
         self.version = version
         self.parent = parent
@@ -57,7 +60,11 @@ public struct VersionManifest: Sendable, Codable, Equatable {
         self.createdAt = createdAt
         self.auditHead = auditHead
         self.coordinator = coordinator
+        self.limits = limits
     }
+
+    /// The limits the round's frames were parsed with (`limits`, or the wire defaults).
+    public var frameLimits: FrameLimits { limits?.frameLimits ?? .default }
 }
 
 /// One site's accepted update as recorded in a version.

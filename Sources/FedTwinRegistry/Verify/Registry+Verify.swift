@@ -165,7 +165,7 @@ extension Registry {
                         throw RegistryError(path: "sites", problem: "no enrolment for key \(c.fingerprint.short)")
                     }
                     let frameBytes = try object(c.update)
-                    let received = try MessageCodec().parse(frameBytes).open(with: try site.key())
+                    let received = try MessageCodec(limits: m.frameLimits).parse(frameBytes).open(with: try site.key())
                     guard case .update(let u) = received.message, u.samples == c.samples, Int(received.envelope.round) == m.round else {
                         throw RegistryError(path: Self.objectPath(c.update), problem: "frame does not match the manifest's record (samples or round)")
                     }
@@ -183,7 +183,7 @@ extension Registry {
                     guard record.versionID == version.id else { throw RegistryError(path: Self.evaluationPath(number), problem: "evaluates another version id") }
                     for e in record.evaluations {
                         guard let site = sites.first(where: { $0.fingerprint == e.fingerprint }) else { throw RegistryError(path: "sites", problem: "no enrolment for \(e.site)") }
-                        let received = try MessageCodec().parse(try object(e.frame)).open(with: try site.key())
+                        let received = try MessageCodec(limits: m.frameLimits).parse(try object(e.frame)).open(with: try site.key())
                         guard case .evaluation(let ev) = received.message, ev.versionID == version.id, ev.metrics == e.metrics else {
                             throw RegistryError(path: Self.objectPath(e.frame), problem: "evaluation frame from \(e.site) does not match the record")
                         }
@@ -201,7 +201,7 @@ extension Registry {
                         }
                         return PendingContribution(site: site, frameID: c.update)
                     }
-                    let outcome = try aggregate(parent: parent, strategy: strategy, updates: pending)
+                    let outcome = try aggregate(parent: parent, strategy: strategy, updates: pending, limits: m.frameLimits)
                     let parameters = SHA256.hex(SafeTensors.encode(outcome.state.parameters))
                     guard parameters == m.parameters else {
                         throw RegistryError(path: Self.versionPath(number), problem: "replayed parameters hash \(parameters.prefix(16)) ≠ recorded \(m.parameters.prefix(16))")

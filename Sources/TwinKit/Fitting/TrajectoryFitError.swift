@@ -17,6 +17,9 @@ public struct TrajectoryFitError: Error, Sendable, Equatable, CustomStringConver
         case nonFiniteParameter(index: Int)
         /// The regulariser returned a non-finite value or gradient, or the wrong length.
         case invalidRegulariser(String)
+        /// The fit options do not fit the model (e.g. bounds of the wrong count, or an
+        /// initial θ outside them).
+        case invalidOptions(String)
         /// Every problem handed to `fit` diverged (or none was given).
         case allDiverged(count: Int)
     }
@@ -51,6 +54,8 @@ public struct TrajectoryFitError: Error, Sendable, Equatable, CustomStringConver
             return prefix + "parameter \(index) is not finite"
         case .invalidRegulariser(let what):
             return prefix + "regulariser: \(what)"
+        case .invalidOptions(let what):
+            return prefix + "fit options: \(what)"
         case .allDiverged(let count):
             return prefix + "all \(count) problems diverged; nothing left to fit"
         }

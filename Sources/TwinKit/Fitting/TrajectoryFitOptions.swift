@@ -20,9 +20,15 @@ public struct TrajectoryFitOptions: Sendable, Equatable {
     /// The gradient (data + regulariser) is rescaled to at most this Euclidean norm; nil =
     /// no clipping. Protects the first steps from a batch far from the start values.
     public var maxGradientNorm: Double?
+    /// Box bounds on θ, one range per parameter (use `-.infinity ... .infinity` for a free
+    /// one); nil = unbounded. After every Adam step θ is projected into the box, and the
+    /// result lists the parameters that ended on a bound, so a fit that wants to leave the
+    /// range a spec allows is reported instead of "succeeding" silently.
+    public var bounds: [ClosedRange<Double>]?
 
     public init(epochs: Int, batchSize: Int = 8, learningRate: Double = 1e-2, finalLearningRateFraction: Double = 1,
-                seed: UInt64, maxGradientNorm: Double? = 10) {
+                seed: UInt64, maxGradientNorm: Double? = 10, bounds: [ClosedRange<Double>]? = nil) {
+        self.bounds = bounds
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate

@@ -23,4 +23,7 @@ public struct TrajectoryFitResult: Sendable {
     public var steps: Int
     /// Problems that diverged, in the order they did.
     public var diverged: [Divergence]
+    /// Indices of parameters that ended exactly on a bound of ``TrajectoryFitOptions/bounds``
+    /// (empty without bounds).
+    public var parametersAtBound: [Int]
 }

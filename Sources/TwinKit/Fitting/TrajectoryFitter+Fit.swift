@@ -11,7 +11,11 @@ extension TrajectoryFitter {
     /// - A problem whose integration or adjoint becomes non-finite is skipped from then on and
     ///   reported in ``TrajectoryFitResult/diverged``; the fit only fails when every problem has
     ///   diverged. A problem that is invalid (shape, times, scales) is an error before any step.
-    /// - `progress(epoch, loss)` is called after every epoch with that epoch's data loss.
+    /// - With `options.bounds`, θ is projected into the box after every step (projected
+    ///   Adam) and the parameters that end on a bound are listed in the result. The initial θ
+    ///   must lie inside the bounds.
+    /// - `progress(epoch, loss)` is called after every epoch with that epoch's data loss; the
+    ///   epoch is also reported to a bound `TrainingProgress.reporter` (a terminal's line).
     public func fit(problems: [Problem], initial: [Double], options: TrajectoryFitOptions,
                     regulariser: (([Double]) -> (value: Double, gradient: [Double]))? = nil,
                     progress: ((Int, Double) -> Void)? = nil) throws -> TrajectoryFitResult {
@@ -19,6 +23,16 @@ extension TrajectoryFitter {
         let parameterCount = model.parameterCount
         guard initial.count == parameterCount else {
             throw TrajectoryFitError(batch: nil, row: nil, reason: .parameterCount(expected: parameterCount, got: initial.count))
+        }
+        if let bounds = options.bounds {
+            guard bounds.count == parameterCount else {
+                throw TrajectoryFitError(batch: nil, row: nil,
+                                         reason: .invalidOptions("\(bounds.count) bounds for \(parameterCount) parameters"))
+            }
+            if let q = initial.indices.first(where: { !bounds[$0].contains(initial[$0]) }) {
+                throw TrajectoryFitError(batch: nil, row: nil,
+                                         reason: .invalidOptions("initial parameter \(q) = \(initial[q]) is outside its bounds \(bounds[q])"))
+            }
         }
         for (b, p) in problems.enumerated() {
             _ = try TrajectoryLayout(problem: p, stateCount: model.stateCount, parameters: initial,
@@ -89,6 +103,9 @@ extension TrajectoryFitter {
                     }
                 }
                 adam.update(&θ, gradient: gradient)
+                if let bounds = options.bounds {
+                    for q in 0..<parameterCount { θ[q] = min(max(θ[q], bounds[q].lowerBound), bounds[q].upperBound) }
+                }
                 steps += 1
             }
             guard active.contains(true) else {
@@ -98,6 +115,7 @@ extension TrajectoryFitter {
             lossHistory.append(epochLoss)
             regulariserHistory.append(try regularise(θ)?.value ?? 0)
             progress?(epoch, epochLoss)
+            TrainingProgress.report(epoch: epoch + 1, of: options.epochs, loss: epochLoss)
         }
 
         var finalSum = 0.0
@@ -117,6 +135,9 @@ extension TrajectoryFitter {
         }
         return TrajectoryFitResult(parameters: θ, lossHistory: lossHistory, regulariserHistory: regulariserHistory,
                                    finalLoss: finalCount > 0 ? finalSum / Double(finalCount) : 0,
-                                   steps: steps, diverged: diverged)
+                                   steps: steps, diverged: diverged,
+                                   parametersAtBound: options.bounds.map { bounds in
+                                       θ.indices.filter { θ[$0] == bounds[$0].lowerBound || θ[$0] == bounds[$0].upperBound }
+                                   } ?? [])
     }
 }
