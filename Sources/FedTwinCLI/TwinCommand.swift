@@ -108,7 +108,7 @@ struct TwinTrain: ParsableCommand {
         // Epoch k/N on stderr while it trains, when stderr is a terminal.
         let line = TerminalProgressLine()
         do {
-            result = try TrainingProgress.$reporter.withValue({ line.update("training \(component.id): \($0)", final: $0.isLast) }) {
+            result = try TrainingProgress.withReporter({ line.update("training \(component.id): \($0)", final: $0.isLast) }) {
                 try component.train(from: start, on: dataset.training,
                                     config: TrainingConfig(epochs: epochs, learningRate: learningRate, seed: seed))
             }

@@ -276,7 +276,7 @@ public struct SiteWorker: Sendable {
         }
         let result: TrainingResult = try await offload { [component, dataset, reporter] in
             defer { activity?(.ended(round: round)) }
-            return try TrainingProgress.$reporter.withValue(reporter) {
+            return try TrainingProgress.withReporter(reporter) {
                 try component.train(from: base, on: dataset?.training ?? [], config: settings)
             }
         }
