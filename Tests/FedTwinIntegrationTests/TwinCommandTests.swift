@@ -4,7 +4,7 @@ import Testing
 /// Issue 11: `fedtwin twin train` / `twin evaluate` on any data config.
 @Suite("fedtwin twin train and evaluate")
 struct TwinCommandTests {
-    @Test("train writes parameters a later evaluate scores on held-out or all batches; a bad data file is refused")
+    @Test("train writes parameters a later evaluate scores on held-out or all batches; a stored version is evaluated and trained from; a bad data file, a missing version and another component's version are refused")
     func trainThenEvaluate() async throws {
         let ws = try Workspace("twin")
         defer { ws.cleanup() }
@@ -36,5 +36,25 @@ struct TwinCommandTests {
         let refused = try await ws.run("fedtwin", ["twin", "evaluate", "--data", "d/data.json", "--component", "hybrid-bioreactor",
                                                    "--params", "d/data.json"])
         #expect(refused.status != 0 && refused.stderr.contains("parameters file"), "\(refused)")
+
+        // A stored version the site did not train (version 0 of a coordinator's store): evaluated
+        // with the component the store names, and used as the start of a local training.
+        _ = try await ws.runOK("fedtwin", ["keygen", "--name", "coordinator", "--out", "keys"])
+        _ = try await ws.runOK("fedtwin", ["store", "init", "--store", "store", "--component", "hybrid-bioreactor",
+                                           "--coordinator-key", "keys/coordinator.key", "--seed", "7"])
+        let stored = try await ws.runOK("fedtwin", ["twin", "evaluate", "--data", "d/data.json", "--version", "0", "--store", "store",
+                                                    "--json", "--all"], timeout: 120)
+        let storedDoc = try #require(try JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: Any])
+        #expect(storedDoc["component"] as? String == "hybrid-bioreactor" && storedDoc["batches"] as? Int == 4, "\(storedDoc)")
+        let fromStore = try await ws.runOK("fedtwin", ["twin", "train", "--data", "d/data.json", "--component", "hybrid-bioreactor",
+                                                       "--from-version", "0", "--store", "store", "--epochs", "1", "--out", "run2"], timeout: 120)
+        #expect(fromStore.contains("trained hybrid-bioreactor on 3 batches"), "\(fromStore)")
+        // The stored start differs from the seed-0 start, so the trainings differ.
+        #expect(ws.read("run2/parameters.json") != ws.read("run/parameters.json"))
+        let noVersion = try await ws.run("fedtwin", ["twin", "evaluate", "--data", "d/data.json", "--version", "9", "--store", "store"])
+        #expect(noVersion.status != 0 && noVersion.stderr.contains("version 9 does not exist"), "\(noVersion)")
+        let wrongComponent = try await ws.run("fedtwin", ["twin", "train", "--data", "d/data.json", "--component", "network-only",
+                                                          "--from-version", "0", "--store", "store", "--epochs", "1", "--out", "run3"])
+        #expect(wrongComponent.status != 0 && wrongComponent.stderr.contains("not network-only"), "\(wrongComponent)")
     }
 }
