@@ -27,11 +27,14 @@ public struct StatusServer: Sendable {
     /// A TLS connection that completes no request for this long is closed, so that sockets
     /// left half-way through a handshake do not pile up on a port reachable from elsewhere.
     let idleTimeout: TimeAmount
+    /// Connections open at once; one more is closed at accept, before any TLS or HTTP work,
+    /// so a client opening sockets in a loop cannot exhaust the coordinator's descriptors.
+    public let maxConnections: Int
 
     /// Throws code `needsTLS` for a non-loopback address without `access`: the endpoint is
     /// never served in the clear beyond this machine.
     public init(address: StatusAddress, observer: StatusObserver, access: OperatorAccess? = nil, logger: Logger,
-                idleTimeout: Duration = .seconds(30)) throws {
+                idleTimeout: Duration = .seconds(30), maxConnections: Int = StatusServer.defaultMaxConnections) throws {
         guard address.isLoopback || access != nil else {
             throw StatusServerError(code: .needsTLS, address: address.description,
                                     reason: "not a loopback address: it is served only over TLS to enrolled operators, and no TLS identity was given")
@@ -41,7 +44,11 @@ public struct StatusServer: Sendable {
         self.access = access
         self.logger = logger
         self.idleTimeout = TimeAmount(idleTimeout)
+        self.maxConnections = max(1, maxConnections)
     }
+
+    /// Enough for a Prometheus server, a few browsers and `fedtwin status --watch` sessions.
+    public static let defaultMaxConnections = 32
 
     /// The scheme clients use: `https` when access is checked, else `http`.
     public var scheme: String { access == nil ? "http" : "https" }
@@ -52,6 +59,8 @@ public struct StatusServer: Sendable {
         let peerKey: PeerKey
         /// The client's address, taken at accept (it is gone once the socket closes).
         let peer: String
+        /// False when the connection came over ``maxConnections``: it is already closing.
+        var admitted = true
     }
 
     /// Set on the event loop when the handshake completes, read by the serving task; the
@@ -66,6 +75,7 @@ public struct StatusServer: Sendable {
         let server: NIOAsyncChannel<Accepted, Never>
         let tls = access?.tls
         let idleTimeout = idleTimeout
+        let counter = ConnectionCounter(limit: maxConnections)
         do {
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 16)
@@ -73,6 +83,15 @@ public struct StatusServer: Sendable {
                 .bind(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let peerKey = PeerKey()
+                        let peer = PeerAddress.describe(channel.remoteAddress)
+                        let wrapped = { try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel) }
+                        guard counter.acquire() else {
+                            channel.close(promise: nil)
+                            var refused = Accepted(channel: try wrapped(), peerKey: peerKey, peer: peer)
+                            refused.admitted = false
+                            return refused
+                        }
+                        channel.closeFuture.whenComplete { _ in counter.release() }
                         let sync = channel.pipeline.syncOperations
                         if let tls {
                             try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout))
@@ -80,8 +99,7 @@ public struct StatusServer: Sendable {
                             try sync.addFedTwinTLS(tls, onPeerKey: { key in peerKey.key.withLock { $0 = key } })
                         }
                         try sync.configureHTTPServerPipeline(withErrorHandling: true)
-                        return Accepted(channel: try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel),
-                                        peerKey: peerKey, peer: PeerAddress.describe(channel.remoteAddress))
+                        return Accepted(channel: try wrapped(), peerKey: peerKey, peer: peer)
                     }
                 }
         } catch {
@@ -113,6 +131,11 @@ public struct StatusServer: Sendable {
     func serve(_ accepted: Accepted) async {
         let connection = accepted.channel
         let peer = accepted.peer
+        guard accepted.admitted else {
+            logger.warning("status connection refused", metadata: ["peer": "\(peer)", "reason": "over maxConnections (\(maxConnections))"])
+            try? await connection.executeThenClose { _, _ in }
+            return
+        }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?

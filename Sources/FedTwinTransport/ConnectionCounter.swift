@@ -1,21 +1,22 @@
 import Foundation
 
-/// Counts a server's open connections against `TransportConfiguration.maxConnections`.
+/// Counts a server's open connections against a limit (`TransportConfiguration.maxConnections`
+/// for the frame server, `StatusServer.maxConnections` for the status endpoint).
 /// Acquired in the child channel initializer (on the child's event loop) and released by
 /// the channel's close future, so loops race on it: hence a lock.
 ///
 /// `@unchecked Sendable`: `open` is only touched under `lock`.
-final class ConnectionCounter: @unchecked Sendable {
+public final class ConnectionCounter: @unchecked Sendable {
     private let lock = NSLock()
     private let limit: Int
     private var open = 0
 
-    init(limit: Int) {
+    public init(limit: Int) {
         self.limit = limit
     }
 
     /// Takes a slot; false when the server is full.
-    func acquire() -> Bool {
+    public func acquire() -> Bool {
         lock.withLock {
             guard open < limit else { return false }
             open += 1
@@ -23,11 +24,13 @@ final class ConnectionCounter: @unchecked Sendable {
         }
     }
 
-    func release() {
+    /// Gives a slot back (once per successful ``acquire()``).
+    public func release() {
         lock.withLock { open -= 1 }
     }
 
-    var count: Int { lock.withLock { open } }
+    /// Connections holding a slot now.
+    public var count: Int { lock.withLock { open } }
 }
 
 /// One connection's claim on a `ConnectionCounter` (the pending-handshake count), given

@@ -4,6 +4,9 @@ import FedTwinStatus
 import FedTwinTransport
 import FedTwinWire
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Testing
 #if canImport(FoundationNetworking)
@@ -15,9 +18,10 @@ import FoundationNetworking
 @Suite(.timeLimit(.minutes(1)))
 struct StatusEndpointTests {
     /// Starts the endpoint on port 0; returns its base URL and the task serving it.
-    static func serve(_ observer: StatusObserver) async throws -> (URL, Task<Void, any Error>) {
+    static func serve(_ observer: StatusObserver, maxConnections: Int = StatusServer.defaultMaxConnections) async throws -> (URL, Task<Void, any Error>) {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = try StatusServer(address: try StatusAddress("127.0.0.1:0"), observer: observer, logger: Logger(label: "test"))
+        let server = try StatusServer(address: try StatusAddress("127.0.0.1:0"), observer: observer, logger: Logger(label: "test"),
+                                      maxConnections: maxConnections)
         let task = Task { try await server.run(onBound: { continuation.yield($0) }) }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
@@ -140,6 +144,32 @@ struct StatusEndpointTests {
         #expect(report.phase == "waiting-for-quorum" && report.waitingFor == ["site-a", "site-b"])
     }
 
+    @Test func connectionsOverTheLimitAreClosedAtAcceptAndSlotsComeBack() async throws {
+        let (registry, coordinatorKey, _, config) = try makeFederation(rounds: 1)
+        let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
+        let (url, server) = try await Self.serve(StatusObserver(coordinator: coordinator, registry: registry, logger: Logger(label: "test")),
+                                                 maxConnections: 2)
+        defer { server.cancel() }
+        let port = UInt16(url.port!)
+        // Two idle connections hold both slots (plain HTTP on loopback has no idle timeout).
+        let held = try [RawSocket(port: port), RawSocket(port: port)]
+        try await Task.sleep(for: .milliseconds(300))
+        // A third is closed by the server before anything is sent: end of stream, not a timeout.
+        let third = try RawSocket(port: port)
+        #expect(third.readUntilClosed(timeoutSeconds: 5) == .closed)
+        await #expect(throws: StatusClient.Failure.self) {
+            try await StatusClient.get(host: "127.0.0.1", port: url.port!, path: "/status", tls: nil, timeout: .seconds(5))
+        }
+        // A held connection is still served.
+        #expect(held[0].request("GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").hasPrefix("HTTP/1.1 200"))
+        // held[0] is closed now (Connection: close); its slot comes back.
+        held[0].close()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await StatusClient.get(host: "127.0.0.1", port: url.port!, path: "/status", tls: nil, timeout: .seconds(5)).status == 200)
+        held[1].close()
+        third.close()
+    }
+
     @Test func cancellingTheEndpointEndsItWithoutAnError() async throws {
         let (registry, coordinatorKey, _, config) = try makeFederation(rounds: 1)
         let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
@@ -198,4 +228,50 @@ extension JSONDecoder {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }
+}
+
+/// A blocking TCP client socket on 127.0.0.1, for connection-limit tests that need sockets
+/// held open without speaking HTTP.
+final class RawSocket: Sendable {
+    let fd: Int32
+
+    enum ReadEnd: Equatable { case closed, timedOut, data }
+
+    init(port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { Glibc.close(fd); throw POSIXError(.ECONNREFUSED) }
+    }
+
+    /// Reads until the peer closes, data arrives, or the timeout passes.
+    func readUntilClosed(timeoutSeconds: Int) -> ReadEnd {
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n == 0 ? .closed : (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? .timedOut : (n < 0 ? .closed : .data))
+    }
+
+    /// Sends `text` and returns everything read until the peer closes (5 s at most).
+    func request(_ text: String) -> String {
+        _ = Array(text.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func close() { Glibc.close(fd) }
 }
