@@ -23,10 +23,11 @@ struct StoreCommand: ParsableCommand {
         @Option(help: "Component id (\(ComponentCatalog.ids.joined(separator: ", "))).") var component: String = "hybrid-bioreactor"
         @Option(help: "Coordinator private key: signs every version and audit entry.") var coordinatorKey: String
         @Option(help: "Seed of the initial parameters.") var seed: UInt64 = 1
+        @Option(help: "Parameter count of the noop component (default 10000; sites give the same --params). Refused for other components.") var params: Int?
 
         func run() throws {
             let signer = try KeyFile.readPrivateKey(at: coordinatorKey)
-            let twin = try ComponentCatalog.component(component)
+            let twin = try ComponentCatalog.component(component, parameters: params)
             let tensors = twin.initialParameters(seed: seed).wireTensors(dtype: ComponentCatalog.dtype(for: twin))
             let spec = ComponentSpec(id: twin.id, schema: FedTwinAggregation.ParameterSchema(describing: tensors),
                                      aggregation: twin.aggregation == .sum ? .sum : .mean)

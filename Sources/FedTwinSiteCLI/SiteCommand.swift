@@ -35,6 +35,7 @@ struct SiteCommand: AsyncParsableCommand {
     @Option(help: "Site private key (PEM, mode 0600) (default: \(Self.d.key)).") var key: String?
     @Option(help: "Data config (data.json written by `fedtwin data simulate` or by hand).") var data: String?
     @Option(help: "Component id (hybrid-bioreactor, network-only, noop) (default: \(Self.d.component)).") var component: String?
+    @Option(help: "Parameter count of the noop component (default 10000); must match the store's.") var params: Int?
     @Option(help: "Append-only log of sent frames (default: NAME-sent.log, after --name).") var log: String?
     @Flag(help: "Keep running (and reconnecting) after the federation finishes.") var stay = false
     @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
@@ -66,6 +67,7 @@ struct SiteCommand: AsyncParsableCommand {
             if let key { c.key = key }
             if let data { c.data = data }
             if let component { c.component = component }
+            if let params { c.params = params }
             if let log { c.log = log }
             if stay { c.exitWhenFinished = false }
             if let cert { c.certificate = cert }
