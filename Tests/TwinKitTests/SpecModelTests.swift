@@ -57,6 +57,27 @@ struct SpecModelTests {
         }
     }
 
+    @Test("the CHO spec at its initial values with a zero network output is the CHO simulator's nominal model at 37 °C and pH 7")
+    func choMatchesCellCultureModel() throws {
+        let spec = try Self.spec(TwinSpecTests.choURL)
+        let model = try SpecModel(spec: spec, scaling: Self.scaling(spec))
+        let θ = model.initialTheta(network: model.initialNetworkParameters(seed: 3))
+        let sim = CellCultureModel()
+        // At the reference temperature and pH the simulator's temperature and pH factors are 1,
+        // which is where the spec (which leaves them to the network) and the simulator coincide.
+        for y in [[0.4, 6.0, 0.6, 0.02, 0.015, 0.0, 5.0], [8.0, 2.5, 0.05, 2.8, 0.3, 0.9, 5.6], [15.0, 0.3, 0.002, 4.5, 0.6, 2.4, 6.1]] {
+            let u = CellCultureInputs(feedRate: 0.005, glucoseInflow: 0.005 * 105, glutamineInflow: 0.005 * 2.3, withdrawalRate: 0.0008,
+                                      temperature: 37, pH: 7, dissolvedOxygen: 40)
+            let expected = sim.derivative(SIMD8(y[0], y[1], y[2], y[3], y[4], y[5], y[6], 0), inputs: u)
+            let got = model.derivative(y, time: 0, inputs: SpecInputs(volumeFeed: 0.005, withdrawal: 0.0008, evaporation: nil,
+                                                                      inflow: [0, 0.005 * 105, 0.005 * 2.3, 0, 0, 0, 0], recorded: [37, 7]),
+                                       parameters: θ)
+            for k in 0..<7 {
+                #expect(abs(got[k] - expected[k]) <= 1e-9 * max(1e-6, abs(expected[k])), "\(model.stateNames[k]): \(got[k]) vs \(expected[k])")
+            }
+        }
+    }
+
     /// Central differences of f along every state and parameter, against the pullback, for
     /// several cotangents. Relative error bound 1e-6 with an absolute floor of 1e-9
     /// (central differences of a smooth function with steps 1e-6 are good to ~1e-9).
@@ -187,5 +208,36 @@ struct SpecModelTests {
         #expect(inputs.map(\.recorded) == [[37, 7.0], [37, 7.1], [36, 7.1]])
         record.pH = [nil, nil, nil]
         #expect(throws: BatchDataError.self) { try model.inputs(for: record) }
+    }
+
+    @Test("a coarsened fitting grid keeps every assay row, every volume and mass inflow, and the trajectory at the assays")
+    func coarseProblem() throws {
+        let spec = try Self.spec(TwinSpecTests.penicillinURL)
+        let model = try SpecModel(spec: spec, scaling: Self.scaling(spec))
+        let record = HybridTests.site(noiseFree: false, batches: 1).simulate()[0].record
+        let scales = [Double](repeating: 1, count: model.stateCount)
+        let fine = try model.problem(for: record, scales: scales)
+        let coarse = try model.problem(for: record, scales: scales, minimumSpan: 2)
+        #expect(coarse.times.count < fine.times.count / 2)
+        #expect(coarse.observations.count == fine.observations.count)
+        for (f, c) in zip(fine.observations, coarse.observations) {
+            #expect(fine.times[f.row] == coarse.times[c.row] && f.value == c.value && f.state == c.state)
+        }
+        func integral(_ p: TrajectoryProblem<SpecInputs>, _ value: (SpecInputs) -> Double) -> Double {
+            zip(p.inputs, zip(p.times, p.times.dropFirst())).reduce(0) { $0 + value($1.0) * ($1.1.1 - $1.1.0) }
+        }
+        for value in [{ (u: SpecInputs) in u.volumeFeed }, { $0.withdrawal }, { $0.inflow[1] }, { $0.recorded[0] }] {
+            let a = integral(fine, value), b = integral(coarse, value)
+            #expect(abs(a - b) <= 1e-9 * max(abs(a), 1e-12))
+        }
+        // Small steps on both grids, so what differs is the averaging, not the RK4 step.
+        let fitter = TrajectoryFitter(model: model, maxStep: 0.1, clampsAtZero: true)
+        let θ = model.initialTheta(network: model.initialNetworkParameters(seed: 1))
+        let fineStates = try fitter.simulate(fine, parameters: θ)
+        let coarseStates = try fitter.simulate(coarse, parameters: θ)
+        for (f, c) in zip(fine.observations, coarse.observations) {
+            let a = fineStates[f.row][f.state], b = coarseStates[c.row][c.state]
+            #expect(abs(a - b) <= 1e-2 * max(abs(a), 0.05), "\(model.stateNames[f.state]) at \(fine.times[f.row]) h: \(a) vs \(b)")
+        }
     }
 }

@@ -58,12 +58,15 @@ extension SpecHybridComponent {
         return out
     }
 
-    /// Metrics of `parameters` on `heldOut` and, prefixed `nominal_`, of the spec's initial
-    /// values with an untrained network (what training bought).
+    /// Metrics of `parameters` on `heldOut`, the fraction of held-out network inputs far
+    /// outside the scaling (`inputs_out_of_scaling`) and, prefixed `nominal_`, the metrics of
+    /// the spec's initial values with an untrained network (what training bought).
     public func evaluate(_ parameters: ParameterSet, on heldOut: [BatchRecord]) throws -> [String: Double] {
         guard !heldOut.isEmpty else { throw BatchDataError(batchID: "<none>", what: "no held-out batches to evaluate on") }
         let scaling = try effectiveScaling(heldOut)
         var out = metrics(simulated: try simulate(parameters, heldOut, scaling: scaling), records: heldOut)
+        // Held-out inputs far outside the scaling (an operating range the training never saw).
+        out["inputs_out_of_scaling"] = try outOfScaling(heldOut, scaling).fraction
         let nominal = initialParameters(seed: 0)
         if let baseline = try? simulate(nominal, heldOut, scaling: scaling) {
             out.merge(metrics(simulated: baseline, records: heldOut, prefix: "nominal_")) { a, _ in a }

@@ -37,9 +37,11 @@ extension SpecHybridComponent {
     }
 
     /// Trajectory-fitting problems of `records` (one per batch).
-    func problems(_ model: SpecModel, _ records: [BatchRecord], scaling: FeatureScaling) throws -> [TrajectoryProblem<SpecInputs>] {
+    /// With `coarse`, row intervals are merged up to the fitting step (``SpecModel/problem(for:scales:minimumSpan:)``).
+    func problems(_ model: SpecModel, _ records: [BatchRecord], scaling: FeatureScaling, coarse: Bool = false) throws -> [TrajectoryProblem<SpecInputs>] {
         let scales = residualScales(model, scaling)
-        return try records.map { try model.problem(for: $0, scales: scales) }
+        let span = coarse ? (spec.training?.maxStep ?? 1) : nil
+        return try records.map { try model.problem(for: $0, scales: scales, minimumSpan: span) }
     }
 
     func fitter(_ model: SpecModel) -> TrajectoryFitter<SpecModel> {
@@ -59,7 +61,8 @@ extension SpecHybridComponent {
 
         // (a) Interval mass balances.
         if method == .rates || method == .both {
-            let balances = try SpecIntervalBalances(model: model, records: training, scales: residualScales(model, scaling))
+            let balances = try SpecIntervalBalances(model: model, records: training, scales: residualScales(model, scaling),
+                                                    chunk: spec.training?.maxStep ?? 1)
             if !balances.skipped.isEmpty {
                 warnings.append("interval balances skipped \(balances.skipped.count) batch(es) without logged volume or two cell assays: \(balances.skipped.joined(separator: ", "))")
             }
@@ -77,6 +80,7 @@ extension SpecHybridComponent {
                     if !norm.isFinite { warnings.append("interval-balance gradient became non-finite; stage stopped"); break }
                     if norm > 10 { for i in 0..<g.count { g[i] *= 10 / norm } }
                     adam.update(&θ, gradient: g)
+                    θ = projected(θ)   // projected Adam: the spec's bounds hold at every step
                 }
                 θ = projected(θ)
                 metrics["rate_loss"] = balances.lossAndGradient(θ).loss
@@ -84,15 +88,18 @@ extension SpecHybridComponent {
         }
 
         // (b) Trajectories through the ODE.
-        let problems = try self.problems(model, training, scaling: scaling)
+        let problems = try self.problems(model, training, scaling: scaling, coarse: true)
         let observations = problems.reduce(0) { $0 + $1.observations.count }
         guard observations > 0 else {
             throw BatchDataError(batchID: training[0].batchID, what: "no assay of an observed state after the first row to fit to")
         }
         let fitter = self.fitter(model)
         if method == .trajectory || method == .both {
+            θ = projected(θ)
+            let bounds = spec.parameters.map { Foundation.log($0.min)...Foundation.log($0.max) }
+                + [ClosedRange<Double>](repeating: -Double.infinity...Double.infinity, count: θ.count - spec.parameters.count)
             let options = TrajectoryFitOptions(epochs: config.epochs, batchSize: config.batchSize, learningRate: learningRate,
-                                               finalLearningRateFraction: 0.1, seed: config.seed)
+                                               finalLearningRateFraction: 0.1, seed: config.seed, bounds: bounds)
             let result = try fitter.fit(problems: problems, initial: θ, options: options,
                                         regulariser: { prior($0, strength: strength) })
             metrics["train_loss_initial"] = result.lossHistory.first ?? result.finalLoss

@@ -37,7 +37,9 @@ struct SpecIntervalBalances: Sendable {
     /// Batches skipped (no logged volume or fewer than two assays of the cells state).
     var skipped: [String] = []
 
-    init(model: SpecModel, records: [BatchRecord], scales: [Double]) throws {
+    /// `chunk`: rows are grouped into pieces of at least this span (h) within an interval,
+    /// each evaluated once at its midpoint with its time-averaged inputs.
+    init(model: SpecModel, records: [BatchRecord], scales: [Double], chunk: Double = 1) throws {
         self.model = model
         let vi = model.volumeIndex
         for record in records {
@@ -75,11 +77,29 @@ struct SpecIntervalBalances: Sendable {
                 let interval = intervalCount
                 intervalCount += 1
                 var vSum = 0.0
-                for i in a..<b {
-                    let dt = record.time[i + 1] - record.time[i]
+                var start = a
+                while start < b {
+                    var end = start + 1
+                    while end < b && record.time[end] - record.time[start] < chunk { end += 1 }
+                    let dt = record.time[end] - record.time[start]
+                    defer { start = end }
                     guard dt > 0 else { continue }
-                    let mid = zip(grid[i], grid[i + 1]).map { ($0 + $1) / 2 }
-                    rows.append(Row(dt: dt, time: record.time[i] + dt / 2 - record.time[0], state: mid, inputs: inputs[i], interval: interval))
+                    var u = inputs[start]
+                    if end > start + 1 {
+                        u = SpecInputs(volumeFeed: 0, withdrawal: 0, evaporation: nil, inflow: [Double](repeating: 0, count: model.stateCount),
+                                       recorded: [Double](repeating: 0, count: model.recordedNames.count))
+                        for i in start..<end {
+                            let w = (record.time[i + 1] - record.time[i]) / dt
+                            let x = inputs[i]
+                            u.volumeFeed += w * x.volumeFeed
+                            u.withdrawal += w * x.withdrawal
+                            if let e = x.evaporation { u.evaporation = (u.evaporation ?? 0) + w * e }
+                            for k in 0..<model.stateCount { u.inflow[k] += w * x.inflow[k] }
+                            for k in 0..<model.recordedNames.count { u.recorded[k] += w * x.recorded[k] }
+                        }
+                    }
+                    let mid = zip(grid[start], grid[end]).map { ($0 + $1) / 2 }
+                    rows.append(Row(dt: dt, time: (record.time[start] + record.time[end]) / 2 - record.time[0], state: mid, inputs: u, interval: interval))
                     vSum += mid[vi] * dt
                 }
                 let vMean = vSum / (record.time[b] - record.time[a])
