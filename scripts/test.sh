@@ -13,8 +13,13 @@ bash scripts/setup.sh
 echo "== swift build" >&2
 swift build --build-tests
 
-echo "== swift test" >&2
-swift test --skip-build
+# Serially: in parallel, Swift Testing runs every test on the cooperative pool, whose width
+# is the core count. On a 2-core CI machine two CPU-bound tests (a training, a screening
+# sweep) took both threads for ~30 s and every socket test with a deadline (read timeouts,
+# handshake timeouts, connection limits) failed together (CI run of 8d6f26e). Serially the
+# suite took 166 s here (`time swift test --skip-build --no-parallel`), with nothing starved.
+echo "== swift test (serial)" >&2
+swift test --skip-build --no-parallel
 
 echo "== protocol vectors (independent Python checker)" >&2
 python3 protocol/checker/check_vectors.py

@@ -1,6 +1,6 @@
 import FedTwinWire
 
-/// The step FedAdagrad and FedYogi share (Reddi et al. 2021, Algorithm 2): with the combined
+/// The step FedAdam, FedAdagrad and FedYogi share (Reddi et al. 2021, Algorithm 2): with the combined
 /// delta Δ as pseudo-gradient, m ← β₁m + (1−β₁)Δ, v ← `second(v, Δ)`, and
 /// x ← x + η·m / (√v + τ), elementwise, in fixed order. The moments are the optimiser state
 /// `PREFIX.m.NAME` and `PREFIX.v.NAME` (f64). Only the second-moment rule differs between

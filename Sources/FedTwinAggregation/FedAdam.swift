@@ -22,11 +22,8 @@ public struct FedAdam: AggregationStrategy {
     init(settings: [String: Double]) throws {
         self.init(learningRate: settings["lr"] ?? 0.01, beta1: settings["beta1"] ?? 0.9,
                   beta2: settings["beta2"] ?? 0.99, tau: settings["tau"] ?? 1e-3)
-        for (name, value, range) in [("lr", learningRate, 0.0...1e6), ("beta1", beta1, 0.0...0.999999), ("beta2", beta2, 0.0...0.999999), ("tau", tau, 1e-12...1e6)] {
-            guard value.isFinite, range.contains(value) else {
-                throw StrategyError(strategy: "fedadam", detail: "\(name) = \(value) is outside \(range)")
-            }
-        }
+        try ServerOptimizerState.check("fedadam", [("lr", learningRate, 0.0...1e6), ("beta1", beta1, 0.0...0.999999),
+                                                   ("beta2", beta2, 0.0...0.999999), ("tau", tau, 1e-12...1e6)])
     }
 
     public var config: StrategyConfig {
@@ -34,29 +31,11 @@ public struct FedAdam: AggregationStrategy {
     }
 
     public func apply(meanDelta: [[Double]], to base: ModelState, schema: ParameterSchema) throws -> ModelState {
-        let previous = try moments(of: base, schema: schema)
-        var state: [Tensor] = []
-        var parameters: [Tensor] = []
-        for (index, tensor) in base.parameters.enumerated() {
-            let delta = meanDelta[index]
-            var m = previous.m[index], v = previous.v[index]
-            var step = [Double](repeating: 0, count: delta.count)
-            for i in 0..<delta.count {
-                m[i] = beta1 * m[i] + (1 - beta1) * delta[i]
-                v[i] = beta2 * v[i] + (1 - beta2) * delta[i] * delta[i]
-                step[i] = m[i] / (v[i].squareRoot() + tau)
-            }
-            parameters += addingDelta([step], scale: learningRate, to: [tensor])
-            state.append(Tensor(name: "adam.m.\(tensor.name)", shape: tensor.shape, doubles: m))
-            state.append(Tensor(name: "adam.v.\(tensor.name)", shape: tensor.shape, doubles: v))
-        }
-        return ModelState(parameters: parameters, optimizerState: state)
-    }
-
-    /// The moments from the base state, or zeros for the first FedAdam round (also after a
-    /// stateless strategy or another optimiser: see `ServerOptimizerState.read`).
-    func moments(of base: ModelState, schema: ParameterSchema) throws -> (m: [[Double]], v: [[Double]]) {
-        let slots = try ServerOptimizerState.read(["adam.m", "adam.v"], from: base, schema: schema, strategy: "fedadam")
-        return (slots[0], slots[1])
+        let beta2 = beta2
+        // Moments start at zero for the first FedAdam round (also after a stateless strategy
+        // or another optimiser: see `ServerOptimizerState.read`).
+        return try AdaptiveServerStep(strategy: "fedadam", prefix: "adam", learningRate: learningRate, beta1: beta1, tau: tau) { v, d in
+            beta2 * v + (1 - beta2) * d * d
+        }.apply(meanDelta: meanDelta, to: base, schema: schema)
     }
 }

@@ -22,6 +22,22 @@ struct TwinCommand: ParsableCommand {
         }
     }
 
+    /// `component` with its feature scaling fixed from the site's own training batches when
+    /// it scales features and has none fixed: local work trains and evaluates under one
+    /// scaling (the held-out batches' own would shift every network input).
+    static func withLocalScaling(_ component: any TwinComponent, _ dataset: SiteDataset) throws -> any TwinComponent {
+        guard let scaled = component as? any FeatureScaledComponent else { return component }
+        if let spec = scaled as? SpecHybridComponent, spec.scaling != nil { return spec }
+        func fix<C: FeatureScaledComponent>(_ c: C) throws -> C {
+            try c.withScaling(try FeatureStatistics(names: c.scalingFeatureNames, samples: try c.scalingSamples(dataset.training)).scaling())
+        }
+        do {
+            return try fix(scaled)
+        } catch {
+            throw CLIError("scaling \(component.id) from the site's training batches: \(error)")
+        }
+    }
+
     /// A stored version's parameters for `component`.
     static func stored(_ version: String, store: String, component: any TwinComponent) throws -> ParameterSet {
         let options = try StoreOptions.parse(["--store", store])
@@ -40,11 +56,23 @@ struct TwinCommand: ParsableCommand {
         }
     }
 
-    static func component(_ id: String) throws -> any TwinComponent {
+    /// A component from `--component ID|SPEC` (a catalog id, or a spec file for the spec's
+    /// hybrid) and an optional `--component-spec` (with `feature-statistics`, the spec's
+    /// statistics round).
+    static func component(_ argument: String?, specFile: String? = nil, parameters: Int? = nil) throws -> any TwinComponent {
+        if specFile == nil, let id = argument, !TwinComponentCatalog.isSpecFile(id) {
+            do {
+                return try ComponentCatalog.component(id, parameters: parameters)
+            } catch let error as SiteError where TwinComponentCatalog.make(id) != nil || id == "noop" {
+                throw CLIError("\(error)")
+            } catch {
+                throw CLIError("unknown component '\(id)': one of \(ComponentCatalog.ids.joined(separator: ", ")), or a component spec file")
+            }
+        }
         do {
-            return try ComponentCatalog.component(id)
+            return try ComponentCatalog.component(argument, specFile: specFile, parameters: parameters)
         } catch {
-            throw CLIError("unknown component '\(id)': one of \(ComponentCatalog.ids.joined(separator: ", "))")
+            throw CLIError("\(error)")
         }
     }
 }
@@ -58,7 +86,8 @@ struct TwinTrain: ParsableCommand {
     )
 
     @Option(help: "The site's data config (data.json).") var data: String
-    @Option(help: "Component id.") var component: String
+    @Option(help: "Component id, or a component spec file (docs/twin.md) for the spec's hybrid.") var component: String?
+    @Option(help: "Component spec file; with --component feature-statistics, the spec's statistics round.") var componentSpec: String?
     @Option(help: "Start from this stored version (needs --store) instead of the component's initial parameters.") var fromVersion: String?
     @Option(help: "Model registry directory, for --from-version.") var store: String?
     @Option(help: "Output directory.") var out: String
@@ -68,19 +97,20 @@ struct TwinTrain: ParsableCommand {
 
     func validate() throws {
         if fromVersion != nil && store == nil { throw ValidationError("--from-version needs --store") }
+        if component == nil && componentSpec == nil { throw ValidationError("give --component ID|SPEC or --component-spec FILE") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
     }
 
     func run() throws {
-        let component = try TwinCommand.component(component)
         let dataset = try TwinCommand.dataset(data)
+        let component = try TwinCommand.withLocalScaling(try TwinCommand.component(component, specFile: componentSpec), dataset)
         let start = try fromVersion.map { try TwinCommand.stored($0, store: store!, component: component) }
             ?? component.initialParameters(seed: seed)
         let result: TrainingResult
         // Epoch k/N on stderr while it trains, when stderr is a terminal.
         let line = TerminalProgressLine()
         do {
-            result = try TrainingProgress.$reporter.withValue({ line.update("training \(component.id): \($0)", final: $0.isLast) }) {
+            result = try TrainingProgress.withReporter({ line.update("training \(component.id): \($0)", final: $0.isLast) }) {
                 try component.train(from: start, on: dataset.training,
                                     config: TrainingConfig(epochs: epochs, learningRate: learningRate, seed: seed))
             }
@@ -114,7 +144,8 @@ struct TwinEvaluate: ParsableCommand {
     )
 
     @Option(help: "The site's data config (data.json).") var data: String
-    @Option(help: "Component id (default: the stored version's component; required with --params).") var component: String?
+    @Option(help: "Component id or spec file (default: the stored version's component; required with --params).") var component: String?
+    @Option(help: "Component spec file (for a spec's hybrid or, with --component feature-statistics, its statistics round).") var componentSpec: String?
     @Option(help: "Parameters file written by `twin train`.") var params: String?
     @Option(help: "Stored version (needs --store).") var version: String?
     @Option(help: "Model registry directory.") var store: String?
@@ -124,19 +155,19 @@ struct TwinEvaluate: ParsableCommand {
     func validate() throws {
         guard (params == nil) != (version == nil) else { throw ValidationError("give exactly one of --params and --version") }
         if version != nil && store == nil { throw ValidationError("--version needs --store") }
-        if params != nil && component == nil { throw ValidationError("--params needs --component") }
+        if params != nil && component == nil && componentSpec == nil { throw ValidationError("--params needs --component") }
     }
 
     func run() throws {
-        let componentID: String
-        if let component {
+        let componentID: String?
+        if component != nil || componentSpec != nil {
             componentID = component
         } else {
             let options = try StoreOptions.parse(["--store", store!])
             let registry = try options.open()
             componentID = try options.withStoreErrors { try VersionText.resolve(version!, in: registry).manifest.component.id }
         }
-        let component = try TwinCommand.component(componentID)
+        let unscaled = try TwinCommand.component(componentID, specFile: componentSpec)
         let parameters: ParameterSet
         if let params {
             do {
@@ -145,9 +176,10 @@ struct TwinEvaluate: ParsableCommand {
                 throw CLIError("\(error)")
             }
         } else {
-            parameters = try TwinCommand.stored(version!, store: store!, component: component)
+            parameters = try TwinCommand.stored(version!, store: store!, component: unscaled)
         }
         let dataset = try TwinCommand.dataset(data)
+        let component = try TwinCommand.withLocalScaling(unscaled, dataset)
         let batches = all ? dataset.all : dataset.heldOut
         guard !batches.isEmpty else { throw CLIError("\(data): no \(all ? "" : "held-out ")batches to evaluate on (pass --all)") }
         let metrics: [String: Double]

@@ -24,6 +24,26 @@ public enum ComponentCatalog {
         return component
     }
 
+    /// A component from a `--component ID|SPEC` argument and an optional `--component-spec`
+    /// file (``TwinComponentCatalog/make(_:specFile:)``): a catalog id, a spec's hybrid, or
+    /// `feature-statistics` for a spec's statistics round.
+    public static func component(_ argument: String?, specFile: String?, parameters: Int? = nil) throws -> any TwinComponent {
+        if specFile == nil, let argument, !TwinComponentCatalog.isSpecFile(argument) { return try component(argument, parameters: parameters) }
+        if parameters != nil {
+            throw SiteError(.configuration(file: "command line", key: "params", problem: "only the noop component takes a parameter count; a spec's component has its model's"))
+        }
+        do {
+            guard let component = try TwinComponentCatalog.make(argument, specFile: specFile) else {
+                throw SiteError(.unknownComponent(argument ?? "<none>"))
+            }
+            return component
+        } catch let error as SiteError {
+            throw error
+        } catch {
+            throw SiteError(.componentSpec("\(error)"))
+        }
+    }
+
     /// The evaluation metric reported as "loss" (what `models list` shows as held-out loss):
     /// for the bioreactor components, the product-titre trajectory RMSE (g/L); for the
     /// titre regressor, its held-out RMSE.
@@ -31,7 +51,7 @@ public enum ComponentCatalog {
         switch component.id {
         case "hybrid-bioreactor", "network-only": return "rmse_P"
         case "titre-regressor": return "final_titre_rmse"
-        default: return nil
+        default: return component is SpecHybridComponent ? "final_titre_rmse" : nil
         }
     }
 

@@ -21,6 +21,17 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     /// Parameter count of the `noop` component (default 10,000); must match the store's
     /// (`fedtwin store init --params`). Refused for other components.
     public var params: Int?
+    /// A component spec file (docs/twin.md, "Component spec"): the site trains the spec's
+    /// hybrid (the spec's id is the component id), or with `component` =
+    /// `feature-statistics` the spec's statistics round.
+    public var componentSpec: String?
+
+    /// The `component` argument to build from with ``componentSpec``: the default id is not
+    /// an instruction when a spec file is given.
+    public var componentArgument: String? {
+        componentSpec != nil && component == SiteConfiguration.defaultComponent ? nil : component
+    }
+    static let defaultComponent = "hybrid-bioreactor"
     /// Append-only log of every frame this site sent (JSON lines with hashes); nil means
     /// `NAME-sent.log`, so sites started in one directory never share a log.
     public var log: String?
@@ -51,7 +62,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, coordinatorHost, coordinatorPort, coordinatorFingerprint, key, data, component, params, log,
+        case name, coordinatorHost, coordinatorPort, coordinatorFingerprint, key, data, component, componentSpec, params, log,
              initialBackoffSeconds, maxBackoffSeconds, exitWhenFinished, readTimeoutSeconds, certificate, insecure, adversary
     }
 
@@ -66,6 +77,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         key = try c.decodeIfPresent(String.self, forKey: .key) ?? d.key
         data = try c.decodeIfPresent(String.self, forKey: .data)
         component = try c.decodeIfPresent(String.self, forKey: .component) ?? d.component
+        componentSpec = try c.decodeIfPresent(String.self, forKey: .componentSpec)
         params = try c.decodeIfPresent(Int.self, forKey: .params)
         log = try c.decodeIfPresent(String.self, forKey: .log)
         initialBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .initialBackoffSeconds) ?? d.initialBackoffSeconds

@@ -7,6 +7,8 @@ public struct SiteError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The coordinator refused this site for a reason retrying cannot fix.
         case refused(code: String, reason: String)
         case unknownComponent(String)
+        /// A component spec file that does not load or contradicts `--component`.
+        case componentSpec(String)
         case protocolViolation(String)
     }
 
@@ -24,6 +26,8 @@ public struct SiteError: Error, Sendable, Equatable, CustomStringConvertible {
             return "coordinator refused this site (\(code)): \(reason)"
         case .unknownComponent(let id):
             return "unknown component '\(id)' (known: \(ComponentCatalog.ids.joined(separator: ", ")))"
+        case .componentSpec(let detail):
+            return detail
         case .protocolViolation(let detail):
             return "protocol violation by the coordinator: \(detail)"
         }

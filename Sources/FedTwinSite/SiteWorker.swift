@@ -47,7 +47,7 @@ public struct SiteWorker: Sendable {
             self.tls = try TLSContext(role: .client, certificate: certificate, key: key,
                                       acceptPeer: { $0.fingerprint.matches(pinned) })
         }
-        self.component = try ComponentCatalog.component(config.component, parameters: config.params)
+        self.component = try ComponentCatalog.component(config.componentArgument, specFile: config.componentSpec, parameters: config.params)
         self.logger = logger
         self.log = try SentLog(path: config.logPath, site: config.name)
         if let adversary {
@@ -276,7 +276,7 @@ public struct SiteWorker: Sendable {
         }
         let result: TrainingResult = try await offload { [component, dataset, reporter] in
             defer { activity?(.ended(round: round)) }
-            return try TrainingProgress.$reporter.withValue(reporter) {
+            return try TrainingProgress.withReporter(reporter) {
                 try component.train(from: base, on: dataset?.training ?? [], config: settings)
             }
         }

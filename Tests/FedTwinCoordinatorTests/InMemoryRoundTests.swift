@@ -15,6 +15,8 @@ struct ScriptedSite {
     let samples: Int
     /// Send each update twice (the second copy is a replay).
     var replayUpdates = false
+    /// Send only the first update twice (the same signed frame, same seq).
+    var replayFirstUpdate = false
     /// The update's metrics (default: `loss` = delta).
     var metrics: [String: Double]?
     /// Answer `evaluate` with these samples and metrics (default: do not answer).
@@ -50,7 +52,7 @@ struct ScriptedSite {
                                              options: PayloadOptions(encoding: .f32, compressionLevel: nil, delta: task.baseVersionID), signer: key)
                 seq += 1
                 try await connection.send(frame)
-                if replayUpdates { try await connection.send(frame) }
+                if replayUpdates || (replayFirstUpdate && seq == 2) { try await connection.send(frame) }
             case .evaluate(let evaluate):
                 guard let evaluation else { break }
                 let envelope = Envelope(sender: key.publicKey.fingerprint, session: welcome.envelope.session,
@@ -130,9 +132,12 @@ func roundsCommitTheSampleWeightedMean() async throws {
 
 @Test(.timeLimit(.minutes(1)))
 func aReplayedUpdateIsRefusedAndAudited() async throws {
-    var (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 1)
-    sites[0].replayUpdates = true
-    config.rounds = 1
+    // Two rounds: site-a's round-2 update follows its replay on the same connection, so the
+    // refusal reaches site-a before round 2 can commit and the coordinator says bye. With one
+    // round, site-b's update could commit the round first and site-a stopped reading at the bye
+    // before the reject arrived (seen in a landing; the refusal was audited all the same).
+    var (registry, coordinatorKey, sites, config) = try makeFederation(rounds: 2)
+    sites[0].replayFirstUpdate = true
     let coordinator = try Coordinator(registry: registry, key: coordinatorKey, config: config, logger: Logger(label: "test"))
     let rejects = try await runFederation(coordinator, sites: sites)
     #expect(rejects == [.replay])
@@ -140,7 +145,7 @@ func aReplayedUpdateIsRefusedAndAudited() async throws {
     #expect(refused.count == 1)
     #expect(refused.first?.data["code"] == "replay")
     #expect(refused.first?.data["site"] == "site-a")
-    #expect(try registry.latestVersion().number == 1)
+    #expect(try registry.latestVersion().number == 2)
 }
 
 @Test(.timeLimit(.minutes(1)))

@@ -20,7 +20,7 @@ struct TrainingProgressTests {
         let heard = Heard()
         let (inputs, targets) = Self.data(12)
         var model = MLP(layerSizes: [2, 4, 1], seed: 1)
-        let history = TrainingProgress.$reporter.withValue({ heard.add($0) }) {
+        let history = TrainingProgress.withReporter({ heard.add($0) }) {
             RegressionTrainer(epochs: 5, batchSize: 4, learningRate: 0.01, seed: 2).fit(&model, inputs: inputs, targets: targets)
         }
         #expect(heard.all.map(\.epoch) == [1, 2, 3, 4, 5])
@@ -33,7 +33,7 @@ struct TrainingProgressTests {
         let heard = Heard()
         let (inputs, targets) = Self.data(6)
         var model = MLP(layerSizes: [2, 3, 1], seed: 1)
-        let history = TrainingProgress.$reporter.withValue({ heard.add($0) }) {
+        let history = TrainingProgress.withReporter({ heard.add($0) }) {
             RegressionTrainer(epochs: 3, batchSize: 2, seed: 2).fit(&model, inputs: inputs) { i, out in
                 let d = out[0] - targets[i][0]
                 return (d * d, [2 * d])
@@ -46,7 +46,7 @@ struct TrainingProgressTests {
         let heard = Heard()
         let component = TitreRegressionComponent(features: TitreFeatures(horizon: 30), titreScale: 0.3)
         let records = HybridTests.site(noiseFree: false, batches: 4, seed: 31).simulate().map(\.record)
-        _ = try TrainingProgress.$reporter.withValue({ heard.add($0) }) {
+        _ = try TrainingProgress.withReporter({ heard.add($0) }) {
             try component.train(from: component.initialParameters(seed: 1), on: records, config: TrainingConfig(epochs: 3, batchSize: 8, seed: 1))
         }
         #expect(heard.all.map(\.epoch) == [1, 2, 3])
@@ -54,7 +54,7 @@ struct TrainingProgressTests {
 
     @Test func theTrajectoryFitterReportsItsEpochsToo() throws {
         let heard = Heard()
-        let result = try TrainingProgress.$reporter.withValue({ heard.add($0) }) {
+        let result = try TrainingProgress.withReporter({ heard.add($0) }) {
             try TrajectoryFitterTests.fitter.fit(problems: try TrajectoryFitterTests.problems(), initial: TrajectoryFitterTests.truth,
                                                  options: .init(epochs: 2, batchSize: 2, seed: 3))
         }
@@ -69,7 +69,7 @@ struct TrainingProgressTests {
                 group.addTask {
                     let heard = Heard()
                     var model = MLP(layerSizes: [2, 3, 1], seed: 1)
-                    TrainingProgress.$reporter.withValue({ heard.add($0) }) {
+                    TrainingProgress.withReporter({ heard.add($0) }) {
                         _ = RegressionTrainer(epochs: epochs, batchSize: 4, seed: 2).fit(&model, inputs: inputs, targets: targets)
                     }
                     return (epochs, heard.all.map(\.epoch))

@@ -8,13 +8,16 @@ import Testing
 struct Federation {
     let ws: Workspace
     let component: String
+    /// A component spec file passed to `store init` and every site (`--component-spec`).
+    var componentSpec: String? = nil
     /// Pinned by every site (short form, as `fedtwin keygen` prints it).
     let fingerprint: String
     let store: String
     let coordinatorKey: String
 
     /// Generates keys, creates the store and enrols `sites` (keys for `unenrolled` are made too).
-    static func make(_ ws: Workspace, component: String = "noop", sites: [String], unenrolled: [String] = []) async throws -> Federation {
+    static func make(_ ws: Workspace, component: String = "noop", componentSpec: String? = nil, sites: [String],
+                     unenrolled: [String] = []) async throws -> Federation {
         let out = try await ws.runOK("fedtwin", ["keygen", "--name", "coordinator", "--out", "keys"])
         guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix("fingerprint:") }),
               let fp = line.split(separator: " ").dropFirst().first else {
@@ -23,8 +26,10 @@ struct Federation {
         for name in sites + unenrolled {
             try await ws.runOK("fedtwin", ["keygen", "--name", name, "--out", "keys"])
         }
-        let federation = Federation(ws: ws, component: component, fingerprint: String(fp), store: "store", coordinatorKey: "keys/coordinator.key")
-        try await ws.runOK("fedtwin", ["store", "init", "--store", "store", "--component", component, "--coordinator-key", "keys/coordinator.key"])
+        let federation = Federation(ws: ws, component: component, componentSpec: componentSpec, fingerprint: String(fp), store: "store",
+                                    coordinatorKey: "keys/coordinator.key")
+        try await ws.runOK("fedtwin", ["store", "init", "--store", "store", "--component", component, "--coordinator-key", "keys/coordinator.key"]
+                           + (componentSpec.map { ["--component-spec", $0] } ?? []))
         for name in sites {
             try await federation.enroll(name)
         }
@@ -63,6 +68,7 @@ struct Federation {
             "--log", sentLogPath(name), "--log-level", "info",
         ]
         if let data { arguments += ["--data", data] }
+        if let componentSpec { arguments += ["--component-spec", componentSpec] }
         return try ws.spawn("fedtwin-site", arguments, label: label ?? name)
     }
 
