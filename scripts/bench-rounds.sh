@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Per-round time of a local federation (release build, loopback), printed as figures.
-#   scripts/bench-rounds.sh [SITES] [ROUNDS] [COMPONENT]
-# Defaults: 10 sites, the no-op component (10,000 parameters, training returns its input),
-# 30 rounds, evaluation off.
+#   scripts/bench-rounds.sh [SITES] [ROUNDS] [COMPONENT] [PARAMS]
+# Defaults: 10 sites, the no-op component (PARAMS parameters, default 10,000; training
+# returns its input), 30 rounds, evaluation off. PARAMS applies to noop only; the store
+# records it in its component schema, so `models verify --replay` needs nothing more.
 # Round time = from sending the tasks to the committed version (progress line "committed
 # version N ... in X s"); the median is over all rounds but the first.
 # Set FEDTWIN_BENCH_STORE_DIR to put the store elsewhere (e.g. /dev/shm to take disk
@@ -18,6 +19,9 @@ ROOT="$PWD"
 SITES="${1:-10}"
 ROUNDS="${2:-30}"
 COMPONENT="${3:-noop}"
+PARAMS="${4:-}"
+PARAMS_FLAG=()
+[[ -n "$PARAMS" ]] && PARAMS_FLAG=(--params "$PARAMS")
 
 bash scripts/setup.sh
 SCRATCH="${FEDTWIN_SCRATCH:-.build}"
@@ -41,7 +45,7 @@ trap cleanup EXIT
 cd "$WORK"
 mkdir -p keys
 FP="$("$BIN/fedtwin" keygen --name coordinator --out keys | awk '/^fingerprint:/ {print $2}')"
-"$BIN/fedtwin" store init --store "$STORE" --component "$COMPONENT" --coordinator-key keys/coordinator.key >/dev/null
+"$BIN/fedtwin" store init --store "$STORE" --component "$COMPONENT" "${PARAMS_FLAG[@]}" --coordinator-key keys/coordinator.key >/dev/null
 for i in $(seq 1 "$SITES"); do
     "$BIN/fedtwin" keygen --name "site-$i" --out keys >/dev/null
     "$BIN/fedtwin" enroll --store "$STORE" --name "site-$i" --key "keys/site-$i.pub" --coordinator-key keys/coordinator.key >/dev/null
@@ -58,12 +62,12 @@ for i in $(seq 1 "$SITES"); do
         "$BIN/fedtwin" data simulate --site "$ROOT/sites/$PROFILE" --out "data/site-$i" >/dev/null
         DATA=(--data "data/site-$i/data.json")
     fi
-    "${TIMED[@]}" ${TIMED:+-o "cpu-site-$i"} "$BIN/fedtwin-site" --name "site-$i" --key "keys/site-$i.key" --component "$COMPONENT" "${DATA[@]}" \
+    "${TIMED[@]}" ${TIMED:+-o "cpu-site-$i"} "$BIN/fedtwin-site" --name "site-$i" --key "keys/site-$i.key" --component "$COMPONENT" "${PARAMS_FLAG[@]}" "${DATA[@]}" \
         --coordinator "127.0.0.1:$(cat port)" --coordinator-fingerprint "$FP" --log "site-$i.log" --log-level warning "${INSECURE[@]}" 2> "site-$i.err" &
     PIDS+=("$!")
 done
 wait "$COORD"
-echo "FedTwin round benchmark: $SITES sites, component $COMPONENT, $ROUNDS rounds, store under $STORE_PARENT, ${INSECURE[*]:-TLS 1.3}"
+echo "FedTwin round benchmark: $SITES sites, component $COMPONENT${PARAMS:+ ($PARAMS parameters)}, $ROUNDS rounds, store under $STORE_PARENT, ${INSECURE[*]:-TLS 1.3}"
 grep -o 'committed version [0-9]* .* in [0-9.]* ms' coordinator.log | awk '{print $(NF-1)}' > times.txt || true
 awk 'NR > 1 {print $1}' times.txt | sort -g > sorted.txt
 N=$(wc -l < sorted.txt)

@@ -24,10 +24,11 @@ struct StoreCommand: ParsableCommand {
         @Option(help: "Component spec file (docs/twin.md): a store for the spec's hybrid, or with --component feature-statistics for its statistics round.") var componentSpec: String?
         @Option(help: "Coordinator private key: signs every version and audit entry.") var coordinatorKey: String
         @Option(help: "Seed of the initial parameters.") var seed: UInt64 = 1
+        @Option(help: "Parameter count of the noop component (default 10000; sites give the same --params). Refused for other components.") var params: Int?
 
         func run() throws {
             let signer = try KeyFile.readPrivateKey(at: coordinatorKey)
-            let twin = try TwinCommand.component(component ?? (componentSpec == nil ? "hybrid-bioreactor" : nil), specFile: componentSpec)
+            let twin = try TwinCommand.component(component ?? (componentSpec == nil ? "hybrid-bioreactor" : nil), specFile: componentSpec, parameters: params)
             let tensors = twin.initialParameters(seed: seed).wireTensors(dtype: ComponentCatalog.dtype(for: twin))
             let spec = ComponentSpec(id: twin.id, schema: FedTwinAggregation.ParameterSchema(describing: tensors),
                                      aggregation: twin.aggregation == .sum ? .sum : .mean)

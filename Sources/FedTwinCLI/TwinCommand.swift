@@ -59,16 +59,18 @@ struct TwinCommand: ParsableCommand {
     /// A component from `--component ID|SPEC` (a catalog id, or a spec file for the spec's
     /// hybrid) and an optional `--component-spec` (with `feature-statistics`, the spec's
     /// statistics round).
-    static func component(_ argument: String?, specFile: String? = nil) throws -> any TwinComponent {
+    static func component(_ argument: String?, specFile: String? = nil, parameters: Int? = nil) throws -> any TwinComponent {
         if specFile == nil, let id = argument, !TwinComponentCatalog.isSpecFile(id) {
             do {
-                return try ComponentCatalog.component(id)
+                return try ComponentCatalog.component(id, parameters: parameters)
+            } catch let error as SiteError where TwinComponentCatalog.make(id) != nil || id == "noop" {
+                throw CLIError("\(error)")
             } catch {
                 throw CLIError("unknown component '\(id)': one of \(ComponentCatalog.ids.joined(separator: ", ")), or a component spec file")
             }
         }
         do {
-            return try ComponentCatalog.component(argument, specFile: specFile)
+            return try ComponentCatalog.component(argument, specFile: specFile, parameters: parameters)
         } catch {
             throw CLIError("\(error)")
         }

@@ -6,8 +6,20 @@ import TwinKit
 public enum ComponentCatalog {
     public static var ids: [String] { TwinComponentCatalog.ids + ["noop"] }
 
-    public static func component(_ id: String) throws -> any TwinComponent {
-        if id == "noop" { return NoOpComponent() }
+    /// The component `id`; `parameters` sizes the `noop` component (`--params`) and is
+    /// refused for any other, whose size is its model's.
+    public static func component(_ id: String, parameters: Int? = nil) throws -> any TwinComponent {
+        if id == "noop" {
+            let count = parameters ?? NoOpComponent.defaultParameterCount
+            guard NoOpComponent.parameterCounts.contains(count) else {
+                throw SiteError(.configuration(file: "command line", key: "params",
+                                               problem: "\(count) parameters: the noop component takes \(NoOpComponent.parameterCounts.lowerBound)…\(NoOpComponent.parameterCounts.upperBound)"))
+            }
+            return NoOpComponent(parameterCount: count)
+        }
+        if parameters != nil {
+            throw SiteError(.configuration(file: "command line", key: "params", problem: "only the noop component takes a parameter count; \(id) has its model's"))
+        }
         guard let component = TwinComponentCatalog.make(id) else { throw SiteError(.unknownComponent(id)) }
         return component
     }
@@ -15,8 +27,11 @@ public enum ComponentCatalog {
     /// A component from a `--component ID|SPEC` argument and an optional `--component-spec`
     /// file (``TwinComponentCatalog/make(_:specFile:)``): a catalog id, a spec's hybrid, or
     /// `feature-statistics` for a spec's statistics round.
-    public static func component(_ argument: String?, specFile: String?) throws -> any TwinComponent {
-        if specFile == nil, let argument, !TwinComponentCatalog.isSpecFile(argument) { return try component(argument) }
+    public static func component(_ argument: String?, specFile: String?, parameters: Int? = nil) throws -> any TwinComponent {
+        if specFile == nil, let argument, !TwinComponentCatalog.isSpecFile(argument) { return try component(argument, parameters: parameters) }
+        if parameters != nil {
+            throw SiteError(.configuration(file: "command line", key: "params", problem: "only the noop component takes a parameter count; a spec's component has its model's"))
+        }
         do {
             guard let component = try TwinComponentCatalog.make(argument, specFile: specFile) else {
                 throw SiteError(.unknownComponent(argument ?? "<none>"))

@@ -7,9 +7,15 @@ public struct NoOpComponent: TwinComponent {
     public let aggregation = AggregationKind.weightedMean
     public var parameterCount: Int
 
-    public init(parameterCount: Int = 10_000) {
+    public init(parameterCount: Int = NoOpComponent.defaultParameterCount) {
         self.parameterCount = parameterCount
     }
+
+    /// 10,000: the size the round benchmarks (scripts/bench-rounds.sh) use unless told otherwise.
+    public static let defaultParameterCount = 10_000
+    /// The counts `--params` accepts: one value up to 2^31 (8 GiB of f32); the store records
+    /// the count in its component schema, so every manifest and replay has it.
+    public static let parameterCounts = 1...(1 << 31)
 
     public var schema: ParameterSchema {
         ParameterSchema([TensorSpec(name: "weights", shape: [parameterCount])])

@@ -18,6 +18,9 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     public var data: String?
     /// Component to train; must match the coordinator's.
     public var component: String = "hybrid-bioreactor"
+    /// Parameter count of the `noop` component (default 10,000); must match the store's
+    /// (`fedtwin store init --params`). Refused for other components.
+    public var params: Int?
     /// A component spec file (docs/twin.md, "Component spec"): the site trains the spec's
     /// hybrid (the spec's id is the component id), or with `component` =
     /// `feature-statistics` the spec's statistics round.
@@ -59,7 +62,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, coordinatorHost, coordinatorPort, coordinatorFingerprint, key, data, component, componentSpec, log,
+        case name, coordinatorHost, coordinatorPort, coordinatorFingerprint, key, data, component, componentSpec, params, log,
              initialBackoffSeconds, maxBackoffSeconds, exitWhenFinished, readTimeoutSeconds, certificate, insecure, adversary
     }
 
@@ -75,6 +78,7 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
         data = try c.decodeIfPresent(String.self, forKey: .data)
         component = try c.decodeIfPresent(String.self, forKey: .component) ?? d.component
         componentSpec = try c.decodeIfPresent(String.self, forKey: .componentSpec)
+        params = try c.decodeIfPresent(Int.self, forKey: .params)
         log = try c.decodeIfPresent(String.self, forKey: .log)
         initialBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .initialBackoffSeconds) ?? d.initialBackoffSeconds
         maxBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .maxBackoffSeconds) ?? d.maxBackoffSeconds
@@ -126,6 +130,11 @@ public struct SiteConfiguration: Sendable, Codable, Equatable {
                     "must be the coordinator's fingerprint (16–64 hex digits, printed by `fedtwin keygen`)")
         try require(initialBackoffSeconds > 0 && maxBackoffSeconds >= initialBackoffSeconds, "maxBackoffSeconds", "backoff must be positive and max ≥ initial")
         try require(data != nil || component == "noop", "data", "a data config (data.json) is required for component \(component)")
+        if let params {
+            try require(component == "noop", "params", "only the noop component takes a parameter count; \(component) has its model's")
+            try require(NoOpComponent.parameterCounts.contains(params), "params",
+                        "\(params) parameters: the noop component takes \(NoOpComponent.parameterCounts.lowerBound)…\(NoOpComponent.parameterCounts.upperBound)")
+        }
         _ = try parsedAdversary(file: file)
     }
 

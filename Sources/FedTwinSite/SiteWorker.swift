@@ -47,7 +47,7 @@ public struct SiteWorker: Sendable {
             self.tls = try TLSContext(role: .client, certificate: certificate, key: key,
                                       acceptPeer: { $0.fingerprint.matches(pinned) })
         }
-        self.component = try ComponentCatalog.component(config.componentArgument, specFile: config.componentSpec)
+        self.component = try ComponentCatalog.component(config.componentArgument, specFile: config.componentSpec, parameters: config.params)
         self.logger = logger
         self.log = try SentLog(path: config.logPath, site: config.name)
         if let adversary {

@@ -36,6 +36,7 @@ struct SiteCommand: AsyncParsableCommand {
     @Option(help: "Data config (data.json written by `fedtwin data simulate` or by hand).") var data: String?
     @Option(help: "Component id (hybrid-bioreactor, network-only, noop, or a spec file) (default: \(Self.d.component), or the spec's hybrid with --component-spec).") var component: String?
     @Option(help: "Component spec file (docs/twin.md): train the spec's hybrid, or its statistics round with --component feature-statistics.") var componentSpec: String?
+    @Option(help: "Parameter count of the noop component (default 10000); must match the store's.") var params: Int?
     @Option(help: "Append-only log of sent frames (default: NAME-sent.log, after --name).") var log: String?
     @Flag(help: "Keep running (and reconnecting) after the federation finishes.") var stay = false
     @Option(help: "TLS certificate (default: the key's path with .crt, as written by `fedtwin keygen`).") var cert: String?
@@ -68,6 +69,7 @@ struct SiteCommand: AsyncParsableCommand {
             if let data { c.data = data }
             if let component { c.component = component }
             if let componentSpec { c.componentSpec = componentSpec }
+            if let params { c.params = params }
             if let log { c.log = log }
             if stay { c.exitWhenFinished = false }
             if let cert { c.certificate = cert }
