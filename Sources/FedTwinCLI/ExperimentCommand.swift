@@ -50,6 +50,12 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Update encoding in the federation: f32, f16 or q8.")
     var updateEncoding: String = "f32"
 
+    @Option(help: "A component spec file: compare its hybrid with the spec's mechanistic model at its initial values and a network-only baseline derived from it (docs/twin.md); sites from --sites (penicillin or mammalian profiles) or --data.")
+    var componentSpec: String?
+
+    @Option(help: "Seeds, comma-separated (each the training and initial-parameter seed; with --component-spec): tables show mean ± sd, --json one row per seed.")
+    var seeds: String?
+
     @Option(help: "Components to compare (comma-separated): hybrid-bioreactor, network-only.")
     var components: String = "hybrid-bioreactor,network-only"
 
@@ -92,6 +98,8 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let componentSpec { return try runSpec(componentSpec) }
+        if seeds != nil { throw ValidationError("--seeds needs --component-spec (use --seed)") }
         let clock = Date()
         let componentIDs = components.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let twins = try componentIDs.map { try ExperimentModels.component($0) }
@@ -126,7 +134,9 @@ struct ExperimentCommand: ParsableCommand {
         }
         guard !loaded.isEmpty else { throw CLIError("no sites: give --sites or --data") }
         let siteList = loaded
-        let outlier = outOfRange ?? Self.outOfRangeSite(siteList.compactMap(\.profile))
+        var ranges: [String: ValueRange] = [:]
+        for p in siteList.compactMap(\.profile) { ranges[p.name] = p.operating.temperature }
+        let outlier = outOfRange ?? Self.outOfRangeSite(ranges)
         let totalEpochs = rounds * epochs
         let config = TrainingConfig(epochs: totalEpochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
 
@@ -320,16 +330,6 @@ struct ExperimentCommand: ParsableCommand {
     static let started = Date()
     static func progress(_ text: String) {
         FileHandle.standardError.write(Data((String(format: "[%6.1f s] ", Date().timeIntervalSince(started)) + text + "\n").utf8))
-    }
-
-    /// The one site whose temperature range is disjoint from every other site's, if any.
-    static func outOfRangeSite(_ profiles: [SiteProfile]) -> String? {
-        let outside = profiles.filter { p in
-            profiles.allSatisfy { q in
-                q.name == p.name || p.operating.temperature.low > q.operating.temperature.high || p.operating.temperature.high < q.operating.temperature.low
-            }
-        }
-        return outside.count == 1 ? outside[0].name : nil
     }
 
     // MARK: - paths

@@ -46,14 +46,16 @@ struct ExperimentFederation {
     }
 
     /// Runs one federation of `componentID` to completion and reads its result from the store.
-    func run(componentID: String, schema: ParameterSchema) throws -> Outcome {
+    /// With `specFile`, the store and the sites use that component spec (`--component-spec`).
+    func run(componentID: String, schema: ParameterSchema, specFile: String? = nil) throws -> Outcome {
         let dir = work.appendingPathComponent(componentID)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = dir.appendingPathComponent("store").path
         let coordinatorKey = keys.appendingPathComponent("coordinator.key").path
         let fedtwin = bin.appendingPathComponent("fedtwin")
-        try Self.runTool(fedtwin, ["store", "init", "--store", store, "--component", componentID,
-                                   "--coordinator-key", coordinatorKey, "--seed", "\(initialSeed)"])
+        let component = specFile.map { ["--component-spec", $0] } ?? ["--component", componentID]
+        try Self.runTool(fedtwin, ["store", "init", "--store", store] + component +
+                                  ["--coordinator-key", coordinatorKey, "--seed", "\(initialSeed)"])
         for site in sites {
             try Self.runTool(fedtwin, ["enroll", "--store", store, "--name", site.name,
                                        "--key", keys.appendingPathComponent("\(site.name).pub").path, "--coordinator-key", coordinatorKey])
@@ -94,7 +96,8 @@ struct ExperimentFederation {
             let log = dir.appendingPathComponent("\(site.name).log")
             let process = try Self.spawn(bin.appendingPathComponent("fedtwin-site"), [
                 "--name", site.name, "--key", keys.appendingPathComponent("\(site.name).key").path, "--data", site.data,
-                "--component", componentID, "--coordinator", "127.0.0.1:\(port)", "--coordinator-fingerprint", fingerprint,
+            ] + component + [
+                "--coordinator", "127.0.0.1:\(port)", "--coordinator-fingerprint", fingerprint,
                 "--log", dir.appendingPathComponent("\(site.name)-sent.log").path,
             ], log: log)
             children.append((site.name, process, log))

@@ -14,7 +14,7 @@ extension SpecHybridComponent {
     }
 
     /// The state a final titre is read from: `product` or `titre`, if the spec has one.
-    var titreState: String? { spec.states.first { $0.name == "product" || $0.name == "titre" }?.name }
+    public var titreState: String? { spec.states.first { $0.name == "product" || $0.name == "titre" }?.name }
 
     /// Simulated states at every row of each record, from its first row with its logged
     /// inputs (following a volume the record marks as a recorded input).
