@@ -10,12 +10,16 @@ extension ModelsCommand {
             discussion: """
                 safetensors: loadable with `safetensors.numpy.load_file(FILE)`; its SHA-256 is the \
                 version's parameters id. json: version, component, schema, strategy, contributions, \
-                metrics, evaluations and every parameter value, with how to verify the version.
+                metrics, evaluations and every parameter value, with how to verify the version. \
+                spec: the component spec file the version was trained with (declared components only).
                 """
         )
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
             case safetensors, json
+            /// The component spec file the version was trained with, byte for byte (its
+            /// SHA-256 is the manifest's spec hash): what sites pass as `--component-spec`.
+            case spec
         }
 
         @Argument(help: "Version number, 'latest' or id prefix.")
@@ -23,7 +27,7 @@ extension ModelsCommand {
 
         @OptionGroup var options: StoreOptions
 
-        @Option(help: "safetensors or json.")
+        @Option(help: "safetensors, json or spec.")
         var format: Format
 
         @Option(help: "Output file (replaced atomically if it exists).")
@@ -37,6 +41,11 @@ extension ModelsCommand {
                 switch format {
                 case .safetensors: return (v, parameters)
                 case .json: return (v, try modelCard(v, parameters: parameters, evaluations: try registry.evaluations(version: v.number)).bytes())
+                case .spec:
+                    guard let hash = v.manifest.component.specHash else {
+                        throw RegistryError(path: "versions/\(v.number)", problem: "component \(v.manifest.component.id) is built in, not declared by a spec file: nothing to export as spec")
+                    }
+                    return (v, try registry.object(hash))  // hash-checked
                 }
             }
             try FileSystem.write(bytes, to: out)
