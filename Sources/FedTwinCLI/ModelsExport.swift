@@ -12,6 +12,7 @@ extension ModelsCommand {
                 safetensors: loadable with `safetensors.numpy.load_file(FILE)`; its SHA-256 is the \
                 version's parameters id. json: version, component, schema, strategy, contributions, \
                 metrics, evaluations and every parameter value, with how to verify the version. \
+                spec: the component spec file the version was trained with (declared components only). \
                 package: a directory for an inspector (parameters, manifest, plan, validation record, \
                 signatures, evaluations, audit-log segment, model card, README) with a FILES.sha256 signed \
                 by --coordinator-key; check it with `fedtwin package verify DIR`.
@@ -20,6 +21,9 @@ extension ModelsCommand {
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
             case safetensors, json, package
+            /// The component spec file the version was trained with, byte for byte (its
+            /// SHA-256 is the manifest's spec hash): what sites pass as `--component-spec`.
+            case spec
         }
 
         @Argument(help: "Version number, 'latest' or id prefix.")
@@ -27,7 +31,7 @@ extension ModelsCommand {
 
         @OptionGroup var options: StoreOptions
 
-        @Option(help: "safetensors, json or package.")
+        @Option(help: "safetensors, json, spec or package.")
         var format: Format
 
         @Option(help: "Output file (replaced atomically if it exists); for package, a directory that must not exist or be empty.")
@@ -50,6 +54,11 @@ extension ModelsCommand {
                 case .safetensors: return (v, parameters)
                 case .json: return (v, try modelCard(v, parameters: parameters, evaluations: try registry.evaluations(version: v.number)).bytes())
                 case .package: throw CLIError("unreachable: package is written by writePackage")
+                case .spec:
+                    guard let hash = v.manifest.component.specHash else {
+                        throw RegistryError(path: "versions/\(v.number)", problem: "component \(v.manifest.component.id) is built in, not declared by a spec file: nothing to export as spec")
+                    }
+                    return (v, try registry.object(hash))  // hash-checked
                 }
             }
             try FileSystem.write(bytes, to: out)

@@ -98,7 +98,7 @@ extension Coordinator {
             if let fingerprint { data["fingerprint"] = fingerprint }
             if let detail { data["detail"] = detail }
             if audited, admitRefusal(code: code) {
-                record("hello-refused", data)
+                record(.helloRefused, data)
                 flushAudit(durable: true)
             }
             let said = detail.map { "\(reason) (\($0))" } ?? reason
@@ -186,7 +186,7 @@ extension Coordinator {
             // One identity, one session: the old one ends now. Its connection closes once
             // its queue drains; its read loop then finds itself replaced and records nothing.
             // The work the round wanted from it passes to the new session (`handOverWork`).
-            record("session-replaced", ["site": site.name, "old-session": old.id, "session": session.id])
+            record(.sessionReplaced, ["site": site.name, "old-session": old.id, "session": session.id])
             old.outbound.finish()
             sessions[site.name] = nil
         }
@@ -202,7 +202,7 @@ extension Coordinator {
             outbound.yield(frame)
             observed.bytesOut += frame.count
         }
-        record("session-open", ["site": site.name, "session": session.id, "peer": peer, "software": hello.software,
+        record(.sessionOpen, ["site": site.name, "session": session.id, "peer": peer, "software": hello.software,
                                 "claimed-name": hello.site])
         flushAudit()
         onEvent(.siteJoined(site: site.name, connected: sessions.count))
@@ -228,7 +228,7 @@ extension Coordinator {
             // The new session's seq of the task, so a reject of it ends the wait (siteRefusedRequest).
             state.taskSeq[name] = sessions[name]?.nextOutboundSeq
             phase = .training(state)
-            record("task-resent", ["site": name, "round": String(state.round), "session": sessions[name]?.id ?? ""])
+            record(.taskResent, ["site": name, "round": String(state.round), "session": sessions[name]?.id ?? ""])
             flushAudit()
             send(.task(work.message), to: name, round: state.round, payload: work.payload)
         case .evaluating(var state) where state.asked.contains(name) && state.results[name] == nil
@@ -256,7 +256,7 @@ extension Coordinator {
             "peer": "\(error.peer)", "stage": "\(error.stage)", "code": "\(code)", "reason": "\(error)"])
         onEvent(.refused(peer: error.peer, site: nil, code: code.rawValue, reason: "\(error)"))
         guard admitRefusal(code: code) else { return }
-        record("connection-refused", ["peer": error.peer, "stage": error.stage, "code": code.rawValue, "reason": "\(error)"])
+        record(.connectionRefused, ["peer": error.peer, "stage": error.stage, "code": code.rawValue, "reason": "\(error)"])
         flushAudit()
     }
 
@@ -277,7 +277,7 @@ extension Coordinator {
         var wrote = false
         if let summary = refusals.roll(force: force) {
             logger.warning("refusals not audited one by one", metadata: ["count": "\(summary.count)", "codes": "\(summary.codes)"])
-            record("refusals-suppressed", ["count": String(summary.count), "codes": summary.codes,
+            record(.refusalsSuppressed, ["count": String(summary.count), "codes": summary.codes,
                                            "window-seconds": String(Int(summary.windowSeconds))])
             wrote = true
         }
@@ -285,7 +285,7 @@ extension Coordinator {
             let summary = suppressed.summary
             logger.warning("site's events not audited one by one", metadata: [
                 "site": "\(suppressed.site)", "budget": "\(suppressed.budget.rawValue)", "count": "\(summary.count)", "codes": "\(summary.codes)"])
-            record("site-audit-suppressed", ["site": suppressed.site, "budget": suppressed.budget.rawValue, "count": String(summary.count),
+            record(.siteAuditSuppressed, ["site": suppressed.site, "budget": suppressed.budget.rawValue, "count": String(summary.count),
                                              "codes": summary.codes, "window-seconds": String(Int(summary.windowSeconds))])
             wrote = true
         }
@@ -311,7 +311,7 @@ extension Coordinator {
         let limit = budget == .sessions ? identities.sessionBudget : identities.entryBudget
         logger.warning("site over its budget; further events are counted, not audited", metadata: [
             "site": "\(name)", "budget": "\(budget.rawValue)", "limit": "\(limit)"])
-        record("site-throttled", ["site": name, "budget": budget.rawValue, "code": code.rawValue, "limit": String(limit),
+        record(.siteThrottled, ["site": name, "budget": budget.rawValue, "code": code.rawValue, "limit": String(limit),
                                   "window-seconds": String(Int(identities.window.seconds))])
         flushAudit()
     }
@@ -359,11 +359,11 @@ extension Coordinator {
         case .heartbeat:
             break
         case .bye(let bye):
-            record("site-bye", ["site": name, "reason": bye.reason])
+            record(.siteBye, ["site": name, "reason": bye.reason])
             return false
         case .reject(let reject):
             if admitSiteEntry(name, code: reject.code) {
-                record("site-rejected", ["site": name, "code": reject.code.rawValue, "reason": reject.reason])
+                record(.siteRejected, ["site": name, "code": reject.code.rawValue, "reason": reject.reason])
             }
             logger.warning("site refused a frame", metadata: ["site": "\(name)", "code": "\(reject.code)", "reason": "\(reject.reason)"])
             siteRefusedRequest(name, refSeq: reject.refSeq)
@@ -438,7 +438,7 @@ extension Coordinator {
         state.accepted[site.name] = PendingContribution(site: site, frameID: id, received: keep ? received : nil)
         state.bytesIn += bytes.count
         phase = .training(state)
-        record("update-accepted", ["site": site.name, "round": String(round), "update": id, "samples": String(update.samples),
+        record(.updateAccepted, ["site": site.name, "round": String(round), "update": id, "samples": String(update.samples),
                                    "bytes": String(bytes.count)])
         send(.ack(Ack(ackSeq: seq, storedID: id)), to: site.name, round: round)
         onEvent(.updateReceived(round: round, site: site.name, reported: state.accepted.count, selected: state.selected.count,
@@ -461,7 +461,7 @@ extension Coordinator {
         guard case .evaluating(var state) = phase, evaluation.versionID == state.version.id, state.asked.contains(site.name),
               state.results[site.name] == nil else {
             if admitSiteEntry(site.name, code: .unexpectedMessage) {
-                record("evaluation-ignored", ["site": site.name, "version": evaluation.versionID])
+                record(.evaluationIgnored, ["site": site.name, "version": evaluation.versionID])
             }
             return
         }
@@ -504,7 +504,7 @@ extension Coordinator {
         if let round { data["round"] = String(round) }
         let audited = admitSiteEntry(name, code: code)
         if audited {
-            record("frame-refused", data)
+            record(.frameRefused, data)
             flushAudit()
         }
         onEvent(.refused(peer: sessions[name]?.connection.peer ?? "?", site: name, code: code.rawValue, reason: reason))
@@ -516,7 +516,7 @@ extension Coordinator {
         guard let session = sessions[name], session.id == sessionID else { return }
         sessions[name] = nil
         session.outbound.finish()
-        record("session-closed", ["site": name, "session": sessionID, "cause": cause])
+        record(.sessionClosed, ["site": name, "session": sessionID, "cause": cause])
         flushAudit()
         onEvent(.siteLeft(site: name, connected: sessions.count))
         logger.info("site left", metadata: ["site": "\(name)", "cause": "\(cause)"])

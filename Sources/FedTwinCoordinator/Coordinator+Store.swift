@@ -19,8 +19,8 @@ extension Coordinator {
                 let result = try body()
                 if let pausedAt, let lastError {
                     let seconds = (ContinuousClock.now - pausedAt).seconds
-                    record("store-paused", ["what": what, "code": lastError.code.rawValue, "reason": lastError.description])
-                    record("store-resumed", ["what": what, "paused-seconds": String(format: "%.1f", seconds)])
+                    record(.storePaused, ["what": what, "code": lastError.code.rawValue, "reason": lastError.description])
+                    record(.storeResumed, ["what": what, "paused-seconds": String(format: "%.1f", seconds)])
                     flushAudit()
                     onEvent(.storeResumed(what: what, pausedSeconds: seconds))
                     logger.notice("store writable again: round loop resumed", metadata: ["what": "\(what)", "paused-seconds": "\(seconds)"])
@@ -64,7 +64,7 @@ extension Coordinator {
         guard error.code == .noSpace else { return }
         switch phase {
         case .training(var state):
-            record("round-closed-store-unavailable", ["round": String(state.round), "code": error.code.rawValue, "accepted": String(state.accepted.count)])
+            record(.roundClosedStoreUnavailable, ["round": String(state.round), "code": error.code.rawValue, "accepted": String(state.accepted.count)])
             state.dropped.formUnion(state.selected.subtracting(state.accepted.keys))
             phase = .training(state)
             wake()

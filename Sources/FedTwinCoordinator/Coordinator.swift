@@ -37,7 +37,7 @@ public actor Coordinator {
     var waiter: CheckedContinuation<Void, Never>?
     var stopRequested = false
     /// Audit events not yet written; flushed at every commit and state change.
-    var auditBuffer: [(event: String, data: [String: String])] = []
+    var auditBuffer: [(event: AuditEvent, data: [String: String])] = []
     /// Global state of the latest version, kept so a round does not re-read it.
     var current: (version: StoredVersion, state: ModelState)?
     /// Bounds the audit entries unidentified peers can cause (Coordinator+Sessions.swift).
@@ -140,11 +140,11 @@ public actor Coordinator {
         flushAudit()
         if stopRequested {
             phase = .stopping
-            try? registry.audit("coordinator-stopped", ["version": String(latest.number)], signer: key)
+            try? registry.audit(.coordinatorStopped, ["version": String(latest.number)], signer: key)
             sayGoodbye(code: .shuttingDown, reason: "coordinator is shutting down")
         } else {
             phase = .finished
-            try? registry.audit("federation-finished", ["version": String(latest.number), "rounds": String(config.rounds)], signer: key)
+            try? registry.audit(.federationFinished, ["version": String(latest.number), "rounds": String(config.rounds)], signer: key)
             onEvent(.finished(version: latest.number))
             sayGoodbye(code: nil, reason: "finished")
         }
@@ -158,7 +158,7 @@ public actor Coordinator {
         onEvent(.stopping(reason: reason))
         logger.notice("stopping", metadata: ["reason": "\(reason)"])
         if case .training(let state) = phase {
-            record("round-abandoned", ["round": String(state.round), "reason": reason, "accepted": String(state.accepted.count)])
+            record(.roundAbandoned, ["round": String(state.round), "reason": reason, "accepted": String(state.accepted.count)])
         }
         wake()
     }
@@ -191,7 +191,7 @@ public actor Coordinator {
             deadlineSeconds: config.roundDeadlineSeconds, updateEncoding: config.updateEncoding,
             updateBlockSize: config.updateBlockSize, updateCompressionLevel: config.updateCompressionLevel)
         onEvent(.roundStarted(round: round, of: config.rounds, sites: selected))
-        record("round-started", ["round": String(round), "base": base.id, "sites": selected.joined(separator: ","), "parameters": parametersID])
+        record(.roundStarted, ["round": String(round), "base": base.id, "sites": selected.joined(separator: ","), "parameters": parametersID])
         var roundState = RoundState(round: round, base: base, selected: Set(selected), started: started)
         roundState.task = (task, payload)
         roundState.taskSeq = broadcast(.task(task), to: selected, round: round, payload: payload)
@@ -218,7 +218,7 @@ public actor Coordinator {
         phase = .committing(round: round)
         let missing = finished.selected.subtracting(finished.accepted.keys).sorted()
         if finished.accepted.count < config.minSites {
-            record("round-retried", ["round": String(round), "accepted": String(finished.accepted.count), "needed": String(config.minSites),
+            record(.roundRetried, ["round": String(round), "accepted": String(finished.accepted.count), "needed": String(config.minSites),
                                      "missing": missing.joined(separator: ",")])
             flushAudit()
             onEvent(.roundRetried(round: round, accepted: finished.accepted.count, needed: config.minSites))
@@ -226,7 +226,7 @@ public actor Coordinator {
             return nil
         }
         if !missing.isEmpty {
-            record("round-closed-with-missing-sites", ["round": String(round), "missing": missing.joined(separator: ",")])
+            record(.roundClosedWithMissingSites, ["round": String(round), "missing": missing.joined(separator: ",")])
         }
         logger.debug("round closed", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let outcome: AggregationOutcome
@@ -236,7 +236,7 @@ public actor Coordinator {
         } catch {
             // Screening at entry makes this unreachable for what sites send; if it happens
             // anyway, the round is not committed and is retried, and the coordinator goes on.
-            record("round-aggregation-failed", ["round": String(round), "error": "\(error)"])
+            record(.roundAggregationFailed, ["round": String(round), "error": "\(error)"])
             flushAudit()
             logger.error("cannot aggregate the round, retrying it", metadata: ["round": "\(round)", "error": "\(error)"])
             return nil
@@ -274,7 +274,7 @@ public actor Coordinator {
     func deadlineReached(round: Int) {
         guard case .training(let state) = phase, state.round == round else { return }
         logger.info("round deadline reached", metadata: ["round": "\(round)", "accepted": "\(state.accepted.count)", "selected": "\(state.selected.count)"])
-        record("round-deadline", ["round": String(round), "accepted": String(state.accepted.count)])
+        record(.roundDeadline, ["round": String(round), "accepted": String(state.accepted.count)])
         // Mark everyone who has not answered as dropped so the loop closes the round.
         var s = state
         s.deadlinePassed = true
@@ -436,7 +436,7 @@ public actor Coordinator {
 
     // MARK: audit
 
-    func record(_ event: String, _ data: [String: String]) {
+    func record(_ event: AuditEvent, _ data: [String: String]) {
         auditBuffer.append((event, data))
     }
 

@@ -55,7 +55,7 @@ extension Registry {
             try storage.writeAtomically(tail, to: file, durable: true)
             try storage.writeAtomically(Array(bytes[..<damage.offset]), to: "audit.log", durable: true)
             let sha256 = SHA256.hex(tail)
-            let entry = try appendAudit(event: "audit-tail-quarantined", data: [
+            let entry = try appendAudit(event: .auditTailQuarantined, data: [
                 "file": file, "from-line": String(damage.line), "lines": String(damage.lines), "bytes": String(tail.count),
                 "sha256": sha256, "reason": damage.reason,
             ], signer: signer, durable: true)

@@ -43,7 +43,7 @@ extension Registry {
             let person = Person(name: name, printedName: printedName, roles: roles.sorted(), publicKey: Hex.encode(key.rawRepresentation),
                                 fingerprint: key.fingerprint, enrolledAt: Canonical.now())
             try storage.writeAtomically(try Canonical.prettyEncoder.encode(person).bytes, to: Self.personPath(name))
-            try appendAudit(event: "person-enrol", data: ["person": name, "roles": person.roles.joined(separator: ","), "fingerprint": key.fingerprint.hex],
+            try appendAudit(event: .personEnrol, data: ["person": name, "roles": person.roles.joined(separator: ","), "fingerprint": key.fingerprint.hex],
                             signer: signer)
             return person
         }
@@ -58,7 +58,7 @@ extension Registry {
             _ = try lastAuditEntry()
             person.revokedAt = Canonical.now()
             try storage.writeAtomically(try Canonical.prettyEncoder.encode(person).bytes, to: Self.personPath(name))
-            try appendAudit(event: "person-revoke", data: ["person": name, "fingerprint": person.fingerprint.hex], signer: signer)
+            try appendAudit(event: .personRevoke, data: ["person": name, "fingerprint": person.fingerprint.hex], signer: signer)
         }
     }
 }

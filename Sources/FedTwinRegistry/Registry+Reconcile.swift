@@ -40,7 +40,7 @@ extension Registry {
             let key = try info().key()
             if let last = try versionNumbers().last, let problem = try manifestProblem(last, key: key) {
                 let moved = try setAside([Self.versionPath(last), Self.signaturePath(last), Self.evaluationPath(last), Self.evaluationSignaturePath(last)])
-                try appendAudit(event: "version-set-aside", data: [
+                try appendAudit(event: .versionSetAside, data: [
                     "version": String(last), "reason": problem, "moved-to": moved.joined(separator: ","),
                 ], signer: signer, durable: true)
                 report.setAside += moved
@@ -48,18 +48,18 @@ extension Registry {
             }
             if let last = try versionNumbers().last, let problem = try evaluationProblem(last, key: key) {
                 let moved = try setAside([Self.evaluationPath(last), Self.evaluationSignaturePath(last)])
-                try appendAudit(event: "evaluations-set-aside", data: [
+                try appendAudit(event: .evaluationsSetAside, data: [
                     "version": String(last), "reason": problem, "moved-to": moved.joined(separator: ","),
                 ], signer: signer, durable: true)
                 report.setAside += moved
                 report.reasons.append("evaluations of version \(last): \(problem)")
             }
             try reconcileSigning(signer: signer, key: key, into: &report)
-            let recorded = Set(try auditEntries().filter { $0.event == "version-committed" || $0.event == "version-committed-recovered" }.compactMap { $0.data["id"] })
+            let recorded = Set(try auditEntries().filter { $0.kind == .versionCommitted || $0.kind == .versionCommittedRecovered }.compactMap { $0.data["id"] })
             for number in try versionNumbers() {
                 let v = try version(number)
                 if !recorded.contains(v.id) {
-                    try appendAudit(event: "version-committed-recovered", data: Self.commitAuditData(v.manifest, id: v.id), signer: signer, durable: true)
+                    try appendAudit(event: .versionCommittedRecovered, data: Self.commitAuditData(v.manifest, id: v.id), signer: signer, durable: true)
                     report.rerecorded.append(number)
                 }
             }

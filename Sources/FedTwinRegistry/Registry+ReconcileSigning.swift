@@ -19,7 +19,7 @@ extension Registry {
             }
             if let problem {
                 let moved = try setAside([Self.validationPath(last), Self.validationSignaturePath(last)])
-                try appendAudit(event: "validation-set-aside", data: ["version": String(last), "reason": problem, "moved-to": moved.joined(separator: ",")],
+                try appendAudit(event: .validationSetAside, data: ["version": String(last), "reason": problem, "moved-to": moved.joined(separator: ",")],
                                 signer: signer, durable: true)
                 report.setAside += moved
                 report.reasons.append("validation record of version \(last): \(problem)")
@@ -32,7 +32,7 @@ extension Registry {
         guard let lastName = try storage.list("signatures").filter({ $0.hasSuffix(".json") }).sorted().last else { return }
         let path = "signatures/\(lastName)"
         let bytes = try storage.read(path) ?? []
-        let audited = Set(try auditEntries().filter { $0.event == "signature-recorded" }.compactMap { $0.data["id"] })
+        let audited = Set(try auditEntries().filter { $0.kind == .signatureRecorded }.compactMap { $0.data["id"] })
         let problem: String?
         if (try? Canonical.decoder.decode(SignatureRecord.self, from: Data(bytes))) == nil {
             problem = "cannot be parsed (\(bytes.count) bytes: a write cut short by a crash)"
@@ -43,7 +43,7 @@ extension Registry {
         }
         if let problem {
             let moved = try setAside([path])
-            try appendAudit(event: "signature-set-aside", data: ["record": path, "reason": problem, "moved-to": moved.joined(separator: ",")],
+            try appendAudit(event: .signatureSetAside, data: ["record": path, "reason": problem, "moved-to": moved.joined(separator: ",")],
                             signer: signer, durable: true)
             report.setAside += moved
             report.reasons.append("\(path): \(problem)")

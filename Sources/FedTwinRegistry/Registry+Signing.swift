@@ -82,7 +82,7 @@ extension Registry {
         var data = ["person": person.name, "meaning": request.meaning.rawValue, "subject": subject, "seq": String(record.seq),
                     "signedHash": record.signedHash, "id": SHA256.hex(bytes)]
         if let channel = record.channel { data["channel"] = channel }
-        try appendAudit(event: "signature-recorded", data: data, signer: coordinator, durable: false)
+        try appendAudit(event: .signatureRecorded, data: data, signer: coordinator, durable: false)
         try storage.sync()
         return record
     }
@@ -121,12 +121,12 @@ extension Registry {
     private func refuseWrongPassphrase(_ name: String, meaning: SignatureRecord.Meaning, subject: String, policy: SigningPolicy,
                                        coordinator: SigningKey, now: Date) throws -> Never {
         // The policy in use is recorded: a weaker one chosen on a command line is visible.
-        try appendAudit(event: "signature-refused", data: ["person": name, "reason": LifecycleError.Code.wrongPassphrase.rawValue,
+        try appendAudit(event: .signatureRefused, data: ["person": name, "reason": LifecycleError.Code.wrongPassphrase.rawValue,
                                                            "meaning": meaning.rawValue, "subject": subject,
                                                            "maxFailures": String(policy.maxFailures), "lockoutSeconds": String(policy.lockoutSeconds)],
                         signer: coordinator)
         if let until = try lockedUntil(name, policy: policy, now: now) {
-            try appendAudit(event: "signing-locked", data: ["person": name, "until": Canonical.timestamp(until), "failures": String(policy.maxFailures)],
+            try appendAudit(event: .signingLocked, data: ["person": name, "until": Canonical.timestamp(until), "failures": String(policy.maxFailures)],
                             signer: coordinator)
         }
         throw LifecycleError(.wrongPassphrase, "the passphrase does not open \(name)'s key")
@@ -134,7 +134,7 @@ extension Registry {
 
     /// Audits a refusal durably, then throws it.
     private func refuse(_ error: LifecycleError, person: String, meaning: SignatureRecord.Meaning, subject: String, coordinator: SigningKey) throws -> Never {
-        try appendAudit(event: "signature-refused", data: ["person": person, "reason": error.code.rawValue, "meaning": meaning.rawValue, "subject": subject],
+        try appendAudit(event: .signatureRefused, data: ["person": person, "reason": error.code.rawValue, "meaning": meaning.rawValue, "subject": subject],
                         signer: coordinator)
         throw error
     }
@@ -144,8 +144,8 @@ extension Registry {
     func lockedUntil(_ name: String, policy: SigningPolicy, now: Date) throws -> Date? {
         var failures: [Date] = []
         for entry in try auditEntries() where entry.data["person"] == name {
-            if entry.event == "signature-recorded" { failures = [] }
-            if entry.event == "signature-refused", entry.data["reason"] == LifecycleError.Code.wrongPassphrase.rawValue,
+            if entry.kind == .signatureRecorded { failures = [] }
+            if entry.kind == .signatureRefused, entry.data["reason"] == LifecycleError.Code.wrongPassphrase.rawValue,
                let time = try? Date(entry.time, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
                 failures.append(time)
             }

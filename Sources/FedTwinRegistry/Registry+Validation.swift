@@ -46,7 +46,7 @@ extension Registry {
             let bytes = try Canonical.prettyEncoder.encode(stored).bytes
             let id = try writeSignedUnlocked(bytes, to: Self.planPath(stored.planVersion), signaturePath: Self.planSignaturePath(stored.planVersion),
                                              domain: Canonical.planDomain, signer: signer)
-            try appendAudit(event: "plan-set", data: ["plan": String(stored.planVersion), "id": id, "minimumSites": String(stored.minimumSites)],
+            try appendAudit(event: .planSet, data: ["plan": String(stored.planVersion), "id": id, "minimumSites": String(stored.minimumSites)],
                             signer: signer, durable: false)
             try storage.sync()
             return stored
@@ -89,7 +89,7 @@ extension Registry {
         do {
             try recordValidationUnlocked(version: version, evaluation: evaluation, evaluationBytes: evaluationBytes, signer: signer)
         } catch let error as RegistryError where error.code == .failed {
-            try appendAudit(event: "validation-not-recorded", data: ["version": String(version.number), "problem": error.description],
+            try appendAudit(event: .validationNotRecorded, data: ["version": String(version.number), "problem": error.description],
                             signer: signer, durable: false)
         }
     }
@@ -111,7 +111,7 @@ extension Registry {
         let bytes = try Canonical.prettyEncoder.encode(record).bytes
         let id = try writeSignedUnlocked(bytes, to: Self.validationPath(version.number), signaturePath: Self.validationSignaturePath(version.number),
                                          domain: Canonical.validationDomain, signer: signer)
-        try appendAudit(event: "validation-recorded", data: [
+        try appendAudit(event: .validationRecorded, data: [
             "version": String(version.number), "id": id, "plan": String(planNumber), "outcome": record.outcome.rawValue,
             "sites": String(record.evaluatingSites),
         ], signer: signer, durable: false)

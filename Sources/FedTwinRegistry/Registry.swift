@@ -6,9 +6,10 @@ import Foundation
 /// stopped. See docs/architecture.md for the layout.
 ///
 /// ```
-/// store.json                 component, coordinator key
+/// store.json                 component (with its spec file's hash, if any), coordinator key
 /// sites/NAME.json            enrolments (kept after revocation)
-/// objects/ab/abcd…           content-addressed blobs: parameters, optimiser state, signed frames
+/// objects/ab/abcd…           content-addressed blobs: parameters, optimiser state, signed frames,
+///                            the component spec file
 /// versions/000003.json       version manifest (exact signed bytes; SHA-256 = version id)
 /// versions/000003.sig        coordinator signature over it
 /// versions/000003.eval.json  cross-site evaluation of the version (+ .eval.sig)
@@ -36,19 +37,35 @@ public struct Registry: Sendable {
     /// Creates a store: store.json, version 0 holding the initial parameters, and the first
     /// audit entries. Refuses if a store already exists there.
     @discardableResult
+    ///
+    /// `componentSpecFile` is the spec file's bytes when `component.specHash` is set: stored
+    /// as an object under that hash (refused when the bytes do not hash to it, or when one is
+    /// given without the other).
     public static func create(storage: any RegistryStorage, component: ComponentSpec, initialParameters: [Tensor],
-                              signer: SigningKey, software: String) throws -> Registry {
+                              signer: SigningKey, software: String, componentSpecFile: [UInt8]? = nil) throws -> Registry {
         let registry = Registry(storage: storage)
         try storage.withWriteLock {
             guard try storage.read("store.json") == nil else {
                 throw RegistryError(path: "store.json", problem: "a store already exists at \(storage.location)")
             }
             try component.schema.validate(initialParameters)
+            switch (component.specHash, componentSpecFile) {
+            case (nil, nil): break
+            case (let hash?, let bytes?):
+                guard SHA256.hex(bytes) == hash else {
+                    throw RegistryError(path: "store.json", problem: "the component spec file hashes to \(SHA256.hex(bytes).prefix(16))…, not the component's spec hash \(hash.prefix(16))…")
+                }
+            case (nil, _?): throw RegistryError(path: "store.json", problem: "a component spec file was given for a component without a spec hash")
+            case (_?, nil): throw RegistryError(path: "store.json", problem: "the component names spec \(component.specHash!.prefix(16))… but its file was not given")
+            }
             let info = StoreInfo(component: component, coordinatorKey: Hex.encode(signer.publicKey.rawRepresentation),
                                  coordinator: signer.publicKey.fingerprint, createdAt: Canonical.now())
             try storage.writeAtomically(try Canonical.prettyEncoder.encode(info).bytes, to: "store.json")
-            try registry.appendAudit(event: "store-created", data: ["component": component.id, "coordinator": signer.publicKey.fingerprint.hex,
-                                                                    "parameters": String(component.schema.parameterCount)], signer: signer)
+            if let componentSpecFile { _ = try registry.putObjectUnlocked(componentSpecFile, durable: true) }
+            var created = ["component": component.id, "coordinator": signer.publicKey.fingerprint.hex,
+                           "parameters": String(component.schema.parameterCount)]
+            if let hash = component.specHash { created["spec"] = hash }
+            try registry.appendAudit(event: .storeCreated, data: created, signer: signer)
             let parameters = try registry.putObjectUnlocked(SafeTensors.encode(initialParameters))
             let manifest = VersionManifest(
                 version: 0, parent: nil, parentID: nil, component: component, round: 0,
@@ -201,7 +218,7 @@ public struct Registry: Sendable {
         // Barrier 2: the manifest and its audit entry. A crash before it leaves the previous
         // version as the latest (or this one, complete); `reconcile` restores a lost audit entry.
         try storage.writeAtomically(bytes, to: path, durable: false)
-        try appendAudit(event: "version-committed", data: Self.commitAuditData(manifest, id: id), signer: signer, durable: false)
+        try appendAudit(event: .versionCommitted, data: Self.commitAuditData(manifest, id: id), signer: signer, durable: false)
         try storage.sync()
         return StoredVersion(manifest: manifest, id: id)
     }
@@ -220,7 +237,7 @@ public struct Registry: Sendable {
             let bytes = try Canonical.prettyEncoder.encode(record).bytes
             try writeSignedUnlocked(bytes, to: Self.evaluationPath(record.version), signaturePath: Self.evaluationSignaturePath(record.version),
                                     domain: Canonical.evaluationDomain, signer: signer)
-            try appendAudit(event: "evaluations-recorded", data: [
+            try appendAudit(event: .evaluationsRecorded, data: [
                 "version": String(record.version), "sites": record.evaluations.map(\.site).joined(separator: ","),
             ], signer: signer, durable: false)
             // With a validation plan in the store, the evaluations are judged against it
@@ -305,7 +322,7 @@ public struct Registry: Sendable {
             }
             let site = EnrolledSite(name: name, publicKey: Hex.encode(key.rawRepresentation), fingerprint: key.fingerprint, enrolledAt: Canonical.now())
             try storage.writeAtomically(try Canonical.prettyEncoder.encode(site).bytes, to: "sites/\(name).json")
-            try appendAudit(event: "enrol", data: ["site": name, "fingerprint": key.fingerprint.hex], signer: signer)
+            try appendAudit(event: .enrol, data: ["site": name, "fingerprint": key.fingerprint.hex], signer: signer)
             return site
         }
     }
@@ -321,7 +338,7 @@ public struct Registry: Sendable {
             _ = try lastAuditEntry()
             site.revokedAt = Canonical.now()
             try storage.writeAtomically(try Canonical.prettyEncoder.encode(site).bytes, to: "sites/\(name).json")
-            try appendAudit(event: "revoke", data: ["site": name, "fingerprint": site.fingerprint.hex], signer: signer)
+            try appendAudit(event: .revoke, data: ["site": name, "fingerprint": site.fingerprint.hex], signer: signer)
         }
     }
 
@@ -330,7 +347,7 @@ public struct Registry: Sendable {
     /// Appends a chained entry, signed since it is an append of its own (durable on return
     /// unless `durable` is false, in which case the next commit's barrier makes it durable).
     @discardableResult
-    public func audit(_ event: String, _ data: [String: String] = [:], signer: SigningKey, durable: Bool = true) throws -> AuditEntry {
+    public func audit(_ event: AuditEvent, _ data: [String: String] = [:], signer: SigningKey, durable: Bool = true) throws -> AuditEntry {
         try storage.withWriteLock {
             try requireCoordinator(signer)
             return try appendAudit(event: event, data: data, signer: signer, durable: durable)
@@ -340,7 +357,7 @@ public struct Registry: Sendable {
     /// Appends several entries with one write: the coordinator's per-round events. Only the
     /// last entry is signed — its hash chains every earlier one, so one Ed25519 signature
     /// covers the batch instead of one per entry on the round's commit path.
-    public func audit(batch events: [(event: String, data: [String: String])], signer: SigningKey, durable: Bool = false) throws {
+    public func audit(batch events: [(event: AuditEvent, data: [String: String])], signer: SigningKey, durable: Bool = false) throws {
         guard !events.isEmpty else { return }
         try storage.withWriteLock {
             try requireCoordinator(signer)
@@ -348,7 +365,7 @@ public struct Registry: Sendable {
             var lines: [[UInt8]] = []
             let time = Canonical.now()
             for (index, e) in events.enumerated() {
-                let entry = try AuditEntry.make(seq: (last?.seq ?? 0) + 1, time: time, event: e.event, data: e.data,
+                let entry = try AuditEntry.make(seq: (last?.seq ?? 0) + 1, time: time, event: e.event.rawValue, data: e.data,
                                                 prev: last?.hash ?? AuditEntry.genesis, signer: index == events.count - 1 ? signer : nil)
                 lines.append(try Canonical.encoder.encode(entry).bytes)
                 last = entry
@@ -360,9 +377,9 @@ public struct Registry: Sendable {
 
     /// Appends one signed entry: an append of its own, so it ends with a signature.
     @discardableResult
-    func appendAudit(event: String, data: [String: String], signer: SigningKey, durable: Bool = true) throws -> AuditEntry {
+    func appendAudit(event: AuditEvent, data: [String: String], signer: SigningKey, durable: Bool = true) throws -> AuditEntry {
         let last = try lastAuditEntry()
-        let entry = try AuditEntry.make(seq: (last?.seq ?? 0) + 1, time: Canonical.now(), event: event, data: data,
+        let entry = try AuditEntry.make(seq: (last?.seq ?? 0) + 1, time: Canonical.now(), event: event.rawValue, data: data,
                                         prev: last?.hash ?? AuditEntry.genesis, signer: signer)
         try storage.appendLines([try Canonical.encoder.encode(entry).bytes], to: "audit.log", durable: durable)
         auditAppends.add(1)

@@ -61,4 +61,19 @@ struct ReleaseCommandTests {
                                                  "--coordinator-key", "keys/coordinator.key"])
         #expect(again.status != 0 && again.stderr.contains("not empty"), "\(again)")
     }
+
+    @Test("a package of a declared component carries its spec file byte for byte, named by hash in the parameters' metadata", .timeLimit(.minutes(1)))
+    func packageOfASpecStore() async throws {
+        let ws = try Workspace("release-package-spec")
+        defer { ws.cleanup() }
+        let cho = StoreSpecTests.repo.appendingPathComponent("sites/specs/cho.json").path
+        _ = try await ws.runOK("fedtwin", ["keygen", "--name", "coordinator", "--out", "keys"])
+        _ = try await ws.runOK("fedtwin", ["store", "init", "--store", "s", "--component-spec", cho, "--coordinator-key", "keys/coordinator.key"])
+        _ = try await ws.runOK("fedtwin", ["models", "export", "0", "--store", "s", "--format", "package", "--out", "pkg", "--coordinator-key", "keys/coordinator.key"])
+        #expect(FileManager.default.contents(atPath: ws.path("pkg/component-spec.json")) == FileManager.default.contents(atPath: cho))
+        let hash = try StoreSpecTests.sha256(cho)
+        let ok = try await ws.runOK("fedtwin", ["package", "verify", "pkg"])
+        #expect(ok.contains("✓ component.json") && ok.contains("spec file hash \(hash.prefix(16))"), "\(ok)")
+        #expect(try #require(ws.read("pkg/MODEL-CARD.md")).contains(hash))
+    }
 }

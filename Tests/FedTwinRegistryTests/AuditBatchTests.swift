@@ -14,12 +14,12 @@ struct AuditBatchTests {
     }()
 
     /// A round's worth of coordinator events, written as the coordinator writes them.
-    static let roundEvents: [(event: String, data: [String: String])] = [
-        ("round-started", ["round": "1"]),
-        ("update-accepted", ["site": "site-a", "samples": "100"]),
-        ("update-accepted", ["site": "site-b", "samples": "200"]),
-        ("update-accepted", ["site": "site-c", "samples": "300"]),
-        ("round-deadline", ["round": "1"]),
+    static let roundEvents: [(event: AuditEvent, data: [String: String])] = [
+        (.roundStarted, ["round": "1"]),
+        (.updateAccepted, ["site": "site-a", "samples": "100"]),
+        (.updateAccepted, ["site": "site-b", "samples": "200"]),
+        (.updateAccepted, ["site": "site-c", "samples": "300"]),
+        (.roundDeadline, ["round": "1"]),
     ]
 
     /// A store whose log ends with `roundEvents` appended as one batch; returns the batch's entries.
@@ -27,7 +27,7 @@ struct AuditBatchTests {
         let store = try TestStore(storage: storage, rounds: 1)
         try store.registry.audit(batch: Self.roundEvents, signer: store.coordinator)
         let batch = Array(try store.registry.auditEntries().suffix(Self.roundEvents.count))
-        try #require(batch.map(\.event) == Self.roundEvents.map(\.event))
+        try #require(batch.map(\.kind) == Self.roundEvents.map(\.event))
         return (store, batch)
     }
 
@@ -41,7 +41,7 @@ struct AuditBatchTests {
         #expect(lines.dropLast().allSatisfy { !$0.contains(#""sig""#) })
         #expect(lines.last?.contains(#""sig":""#) == true)
         // A single entry is an append of its own, so it is signed.
-        let single = try store.registry.audit("session-open", ["site": "site-a"], signer: store.coordinator)
+        let single = try store.registry.audit(.sessionOpen, ["site": "site-a"], signer: store.coordinator)
         #expect(single.sig != nil)
 
         let entries = try store.registry.auditEntries()
@@ -126,7 +126,7 @@ struct AuditBatchTests {
         // A batch as the previous format wrote it: every entry signed.
         var last = try #require(try store.registry.auditEntries().last)
         for e in Self.roundEvents {
-            let entry = try AuditEntry.make(seq: last.seq + 1, time: last.time, event: e.event, data: e.data, prev: last.hash,
+            let entry = try AuditEntry.make(seq: last.seq + 1, time: last.time, event: e.event.rawValue, data: e.data, prev: last.hash,
                                             signer: store.coordinator)
             storage.tamper("audit.log") { $0 += Array(try! Self.encoder.encode(entry)) + [0x0a] }
             last = entry
@@ -183,7 +183,7 @@ struct AuditBatchTests {
         ])
 
         // The next append chains from the unsigned entry, and its signature covers it.
-        let next = try store.registry.audit("coordinator-stopped", ["version": "1"], signer: store.coordinator)
+        let next = try store.registry.audit(.coordinatorStopped, ["version": "1"], signer: store.coordinator)
         #expect(next.seq == survivor.seq + 1)
         #expect(next.prev == survivor.hash)
         let report = store.registry.verify(replay: true)

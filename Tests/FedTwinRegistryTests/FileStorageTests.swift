@@ -70,7 +70,7 @@ struct FileStorageTests {
         #expect(before.passed, "\(before.failureLines)")
         #expect(before.checks.first?.detail.contains("torn last line") == true)
 
-        let appended = try store.registry.audit("session-open", ["site": "site-b"], signer: store.coordinator)
+        let appended = try store.registry.audit(.sessionOpen, ["site": "site-b"], signer: store.coordinator)
         #expect(appended.seq == entries.count + 1)
         let after = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(after.prefix(intact.count) == intact)

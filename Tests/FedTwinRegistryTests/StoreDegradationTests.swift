@@ -46,7 +46,7 @@ struct StoreDegradationTests {
         #expect(damage.lines == 1)
 
         // Nothing is chained to it, and a commit writes nothing.
-        let audit = try #require(throws: RegistryError.self) { try store.registry.audit("probe", signer: store.coordinator) }
+        let audit = try #require(throws: RegistryError.self) { try store.registry.audit(.sessionOpen, signer: store.coordinator) }
         #expect(audit.code == .auditDamaged)
         #expect(audit.problem.contains("fedtwin audit quarantine"))
         let commit = try #require(throws: RegistryError.self) { try store.commitRound() }

@@ -10,8 +10,9 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public var seq: Int
     /// UTC, ISO 8601 with milliseconds.
     public var time: String
-    /// E.g. "enrol", "revoke", "session-open", "hello-refused", "task-sent", "update-accepted",
-    /// "update-refused", "round-retried", "version-committed", "evaluations-recorded".
+    /// An ``AuditEvent`` raw value ("enrol", "session-open", "frame-refused", "version-committed",
+    /// …); kept as text so an entry from a later version with an event this build does not
+    /// know still reads and verifies (``kind`` is then nil).
     public var event: String
     /// Event details as text (numbers as decimal strings): re-encoding them is exact.
     public var data: [String: String]

@@ -54,7 +54,8 @@ struct ModelCard {
 
         text += "## Structure\n\n"
         text += "Component `\(Self.cell(m.component.id))`, \(m.component.aggregation.rawValue) aggregation, \(m.component.schema.parameterCount) parameters "
-        text += "(the full spec is `component.json`):\n\n"
+        text += m.component.specHash.map { "declared by the spec file `component-spec.json` (SHA-256 `\($0)`); the schema is in `component.json`:\n\n" }
+            ?? "(built in; the schema is in `component.json`):\n\n"
         text += Self.table(["tensor", "dtype", "shape"], m.component.schema.tensors.map { [$0.name, $0.dtype.rawValue, "\($0.shape)"] }) + "\n"
 
         text += "## Training configuration\n\n"
@@ -123,7 +124,8 @@ struct ModelCard {
 
             - `parameters.safetensors`: the parameters, with metadata naming the component and version
               (`safetensors.numpy.load_file`); without the metadata they hash to the parameters id.
-            - `component.json`: the component (id, parameter schema, aggregation).
+            - `component.json`: the component (id, parameter schema, aggregation, spec hash); for a
+              component declared by a spec file, `component-spec.json` is that file, byte for byte.
             - `package.json`: version, state at export, the audit segment's first/last entry and head hash.
             - `store/`: the registry's own files for this version, unchanged: `store.json` (coordinator
               key), `versions/` (manifest, evaluations and their signatures), `plans/`, `validation/`,

@@ -111,6 +111,15 @@ extension ReleasePackage {
         report.check("component.json") {
             let spec = try registry.decode(ComponentSpec.self, files["component.json"] ?? [], path: "component.json")
             guard spec == version.manifest.component else { throw RegistryError(path: "component.json", problem: "differs from the manifest's component") }
+            if let hash = spec.specHash {
+                guard let file = files["component-spec.json"], SHA256.hex(file) == hash else {
+                    throw RegistryError(path: "component-spec.json", problem: "missing or not the spec file the manifest names (spec hash \(hash.prefix(12)))")
+                }
+                guard metadata(files["parameters.safetensors"])?["fedtwin.spec_hash"] == hash else {
+                    throw RegistryError(path: "parameters.safetensors", problem: "metadata does not name spec hash \(hash.prefix(12))")
+                }
+                return "\(spec.id), spec file hash \(hash.prefix(16))"
+            }
             return spec.id
         }
         var evaluationBytes: [UInt8]?
@@ -215,4 +224,6 @@ extension ReleasePackage {
             report.fail("signatures", "\(error)")
         }
     }
+
+    private func metadata(_ bytes: [UInt8]?) -> [String: String]? { bytes.flatMap { try? SafeTensors.decode($0).metadata } }
 }

@@ -9,6 +9,7 @@ import Foundation
 ///
 /// ```
 /// README.md  MODEL-CARD.md  package.json  component.json  parameters.safetensors
+/// component-spec.json                      the spec file, for a declared component
 /// store/store.json                          coordinator key
 /// store/versions/NNNNNN.json|.sig|.eval.json|.eval.sig
 /// store/plans/  store/validation/           the plan used and the validation record
@@ -89,8 +90,10 @@ extension Registry {
         files["parameters.safetensors"] = SafeTensors.encode(tensors, metadata: [
             "fedtwin.component": manifest.component.id, "fedtwin.version": String(number), "fedtwin.version_id": version.id,
             "fedtwin.parameters_id": manifest.parameters, "fedtwin.aggregation": manifest.component.aggregation.rawValue,
-        ])
+        ].merging(manifest.component.specHash.map { ["fedtwin.spec_hash": $0] } ?? [:]) { a, _ in a })
         files["component.json"] = try Canonical.prettyEncoder.encode(manifest.component).bytes
+        // A declared component: the spec file it was trained with, byte for byte.
+        if let specHash = manifest.component.specHash { files["component-spec.json"] = try object(specHash) }
         let state = try lifecycleStates()[number] ?? .candidate
         let info = PackageInfo(format: 1, version: number, versionID: version.id, component: manifest.component.id, stateAtExport: state.description,
                                auditSegment: segmentInfo, exportedAt: Canonical.now(), coordinator: signer.publicKey.fingerprint)

@@ -31,7 +31,7 @@ extension Registry {
             let problems = try lifecycleReplay(records: records).problems
             // Each record was written with a coordinator-signed audit entry naming its hash:
             // a record added beside the registry (even one a person really signed) has none.
-            let audited = Set(try auditEntries().filter { $0.event == "signature-recorded" }.compactMap { $0.data["id"] })
+            let audited = Set(try auditEntries().filter { $0.kind == .signatureRecorded }.compactMap { $0.data["id"] })
             for record in records {
                 let subject = "signature \(record.seq) (\(record.meaning.rawValue) \(record.subject.rawValue) \(record.number))"
                 var found = problems.filter { $0.0 == record }.map(\.1)
