@@ -2,9 +2,11 @@
 # Validation and release end to end (docs/validation.md): a plan set before training, two
 # `noop` sites over plain TCP on 127.0.0.1 for 2 rounds (each version is evaluated and
 # validated as its evaluations are recorded), two persons, approve + release, the
-# refusals the rules demand, and `models list` / `show` / `verify`.
+# refusals the rules demand, `models list` / `show` / `verify`, and the release package
+# (`models export --format package`, `package verify` with the store moved away).
 #
-#   scripts/release-demo.sh            (FEDTWIN_BIN [.build/debug])
+#   scripts/release-demo.sh            (FEDTWIN_BIN [.build/debug]; SCREENSHOT=FILE.png to
+#                                       screenshot the report in headless Chromium)
 set -uo pipefail
 BIN=$(cd "${FEDTWIN_BIN:-.build/debug}" && pwd)
 D=$(mktemp -d /tmp/fedtwin-release-demo.XXXXXX)
@@ -54,4 +56,17 @@ echo "--- models verify"
 "$F" models verify --store store | grep -E "signature|validation|plan|^OK|^FAILED"
 echo "--- audit (signing events)"
 "$F" audit show --store store | grep -E "plan-set|validation-recorded|signature-|signing-locked|person-" | cut -c1-200
+echo "--- reviewer's report"
+"$F" report --store store --out report.html
+if [ -n "${SCREENSHOT:-}" ] && command -v chromium > /dev/null; then
+    chromium --headless --no-sandbox --disable-gpu --screenshot="$SCREENSHOT" --window-size=1200,1500 "file://$D/report.html" 2> /dev/null
+fi
+echo "--- release package of version 2, verified without the store"
+"$F" models export 2 --store store --format package --out package --coordinator-key keys/coordinator.key
+mv store store-away
+"$F" package verify package --coordinator-fingerprint "$FP" | grep -E "^✗|lifecycle|audit segment|validation|^OK|^FAILED"
+echo "--- the same package with one byte of the model card changed"
+printf ' ' >> package/MODEL-CARD.md
+"$F" package verify package --coordinator-fingerprint "$FP" | grep -E "^✗|^OK|^FAILED"
+mv store-away store
 echo "dir: $D"

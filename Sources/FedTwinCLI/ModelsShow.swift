@@ -54,6 +54,7 @@ extension ModelsCommand {
             head.add(["time", VersionText.time(m.createdAt) + " (\(m.createdAt))"])
             head.add(["component", "\(m.component.id), aggregation \(m.component.aggregation.rawValue), \(m.component.schema.parameterCount) parameters"])
             head.add(["schema", VersionText.schema(m.component.schema)])
+            if let hash = m.component.specHash { head.add(["component spec", "sha256 \(hash) (fedtwin models export \(m.version) --format spec)"]) }
             head.add(["strategy", "\(m.strategy.name)  \(VersionText.settings(m.strategy))"])
             head.add(["parameters", "object \(m.parameters)"])
             head.add(["optimiser", m.optimizerState.map { "object \($0)" } ?? "none"])

@@ -140,11 +140,11 @@ public actor Coordinator {
         flushAudit()
         if stopRequested {
             phase = .stopping
-            try? registry.audit(.coordinatorStopped, ["version": String(latest.number)], signer: key)
+            auditNow(.coordinatorStopped, ["version": String(latest.number)])
             sayGoodbye(code: .shuttingDown, reason: "coordinator is shutting down")
         } else {
             phase = .finished
-            try? registry.audit(.federationFinished, ["version": String(latest.number), "rounds": String(config.rounds)], signer: key)
+            auditNow(.federationFinished, ["version": String(latest.number), "rounds": String(config.rounds)])
             onEvent(.finished(version: latest.number))
             sayGoodbye(code: nil, reason: "finished")
         }
@@ -438,6 +438,16 @@ public actor Coordinator {
 
     func record(_ event: AuditEvent, _ data: [String: String]) {
         auditBuffer.append((event, data))
+    }
+
+    /// Appends one event at once (the loop's last words); a store that cannot take it is
+    /// logged, not thrown: the federation's versions are already committed.
+    func auditNow(_ event: AuditEvent, _ data: [String: String]) {
+        do {
+            try registry.audit(event, data, signer: key)
+        } catch {
+            logger.error("cannot write audit entry", metadata: ["event": "\(event.rawValue)", "error": "\(error)"])
+        }
     }
 
     /// Writes buffered audit events (durable at the next commit's barrier, or now if `durable`).

@@ -167,7 +167,9 @@ extension Registry {
 
     /// Replays the records that verify; returns the replay and one problem per record
     /// that does not (bad signature, moved, unknown or inactive signer, broken rule).
-    func lifecycleReplay(records: [SignatureRecord]) throws -> (replay: LifecycleReplay, problems: [(SignatureRecord, String)]) {
+    /// `contiguous: false` skips the sequence check, for a release package that holds
+    /// only the records about one version and its plan.
+    func lifecycleReplay(records: [SignatureRecord], contiguous: Bool = true) throws -> (replay: LifecycleReplay, problems: [(SignatureRecord, String)]) {
         var validated: Set<Int> = []
         for v in try versionNumbers() {
             if let record = try? validation(version: v), record.outcome == .passed, record.versionID == (try? version(v))?.id { validated.insert(v) }
@@ -176,7 +178,7 @@ extension Registry {
         var problems: [(SignatureRecord, String)] = []
         let persons = Dictionary(try persons().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (index, record) in records.enumerated() {
-            if record.seq != index + 1 { problems.append((record, "sequence number \(record.seq), expected \(index + 1) (record removed or renumbered?)")) }
+            if contiguous, record.seq != index + 1 { problems.append((record, "sequence number \(record.seq), expected \(index + 1) (record removed or renumbered?)")) }
             guard let person = persons[record.person], let raw = Hex.decode(person.publicKey), let key = try? PublicKey(rawRepresentation: raw),
                   person.fingerprint == record.fingerprint else {
                 problems.append((record, "signed by \(record.person), who is not an enrolled person with that key")); continue

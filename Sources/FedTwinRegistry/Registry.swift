@@ -6,9 +6,10 @@ import Foundation
 /// stopped. See docs/architecture.md for the layout.
 ///
 /// ```
-/// store.json                 component, coordinator key
+/// store.json                 component (with its spec file's hash, if any), coordinator key
 /// sites/NAME.json            enrolments (kept after revocation)
-/// objects/ab/abcd…           content-addressed blobs: parameters, optimiser state, signed frames
+/// objects/ab/abcd…           content-addressed blobs: parameters, optimiser state, signed frames,
+///                            the component spec file
 /// versions/000003.json       version manifest (exact signed bytes; SHA-256 = version id)
 /// versions/000003.sig        coordinator signature over it
 /// versions/000003.eval.json  cross-site evaluation of the version (+ .eval.sig)
@@ -36,19 +37,35 @@ public struct Registry: Sendable {
     /// Creates a store: store.json, version 0 holding the initial parameters, and the first
     /// audit entries. Refuses if a store already exists there.
     @discardableResult
+    ///
+    /// `componentSpecFile` is the spec file's bytes when `component.specHash` is set: stored
+    /// as an object under that hash (refused when the bytes do not hash to it, or when one is
+    /// given without the other).
     public static func create(storage: any RegistryStorage, component: ComponentSpec, initialParameters: [Tensor],
-                              signer: SigningKey, software: String) throws -> Registry {
+                              signer: SigningKey, software: String, componentSpecFile: [UInt8]? = nil) throws -> Registry {
         let registry = Registry(storage: storage)
         try storage.withWriteLock {
             guard try storage.read("store.json") == nil else {
                 throw RegistryError(path: "store.json", problem: "a store already exists at \(storage.location)")
             }
             try component.schema.validate(initialParameters)
+            switch (component.specHash, componentSpecFile) {
+            case (nil, nil): break
+            case (let hash?, let bytes?):
+                guard SHA256.hex(bytes) == hash else {
+                    throw RegistryError(path: "store.json", problem: "the component spec file hashes to \(SHA256.hex(bytes).prefix(16))…, not the component's spec hash \(hash.prefix(16))…")
+                }
+            case (nil, _?): throw RegistryError(path: "store.json", problem: "a component spec file was given for a component without a spec hash")
+            case (_?, nil): throw RegistryError(path: "store.json", problem: "the component names spec \(component.specHash!.prefix(16))… but its file was not given")
+            }
             let info = StoreInfo(component: component, coordinatorKey: Hex.encode(signer.publicKey.rawRepresentation),
                                  coordinator: signer.publicKey.fingerprint, createdAt: Canonical.now())
             try storage.writeAtomically(try Canonical.prettyEncoder.encode(info).bytes, to: "store.json")
-            try registry.appendAudit(event: .storeCreated, data: ["component": component.id, "coordinator": signer.publicKey.fingerprint.hex,
-                                                                    "parameters": String(component.schema.parameterCount)], signer: signer)
+            if let componentSpecFile { _ = try registry.putObjectUnlocked(componentSpecFile, durable: true) }
+            var created = ["component": component.id, "coordinator": signer.publicKey.fingerprint.hex,
+                           "parameters": String(component.schema.parameterCount)]
+            if let hash = component.specHash { created["spec"] = hash }
+            try registry.appendAudit(event: .storeCreated, data: created, signer: signer)
             let parameters = try registry.putObjectUnlocked(SafeTensors.encode(initialParameters))
             let manifest = VersionManifest(
                 version: 0, parent: nil, parentID: nil, component: component, round: 0,

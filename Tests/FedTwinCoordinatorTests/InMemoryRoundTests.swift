@@ -108,6 +108,14 @@ func runFederation(_ coordinator: Coordinator, sites: [ScriptedSite]) async thro
             group.addTask { await coordinator.serve(coordinatorEnd); return [] }
             group.addTask { try await site.run(siteEnd) }
         }
+        // Let every site's hello through before the round loop starts: otherwise, on a loaded
+        // machine, round 1 can start with only the first `minSites` sites, and a test that
+        // counts one refusal per round sees an extra one when that round is retried. A site
+        // the coordinator refuses never connects, so the wait is bounded.
+        let waitUntil = ContinuousClock.now + .seconds(2)
+        while await coordinator.snapshot().sessions.count < sites.count, ContinuousClock.now < waitUntil {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         try await coordinator.run()
         var all: [ReasonCode] = []
         for try await codes in group { all += codes }

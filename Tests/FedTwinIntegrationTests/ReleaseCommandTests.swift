@@ -33,4 +33,47 @@ struct ReleaseCommandTests {
         let audit = try await ws.runOK("fedtwin", ["audit", "show", "--store", "store"])
         #expect(audit.contains("signature-refused") && audit.contains("reason=not-validated"), "\(audit)")
     }
+
+    @Test("models export --format package writes a package that package verify passes offline; a changed byte fails it and names the file", .timeLimit(.minutes(1)))
+    func exportAndVerifyAPackage() async throws {
+        let ws = try Workspace("release-package")
+        defer { ws.cleanup() }
+        _ = try await ws.runOK("fedtwin", ["keygen", "--name", "coordinator", "--out", "keys"])
+        _ = try await ws.runOK("fedtwin", ["store", "init", "--store", "store", "--component", "noop", "--coordinator-key", "keys/coordinator.key"])
+        let refused = try await ws.run("fedtwin", ["models", "export", "0", "--store", "store", "--format", "package", "--out", "pkg"])
+        #expect(refused.status != 0 && refused.stderr.contains("needs --coordinator-key"), "\(refused)")
+        let out = try await ws.runOK("fedtwin", ["models", "export", "0", "--store", "store", "--format", "package", "--out", "pkg",
+                                                 "--coordinator-key", "keys/coordinator.key"])
+        #expect(out.contains("release package of version 0 (candidate)"), "\(out)")
+        let fingerprint = try #require(out.split(separator: " ").last.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) })
+        let ok = try await ws.runOK("fedtwin", ["package", "verify", "pkg", "--coordinator-fingerprint", fingerprint])
+        #expect(ok.contains("OK:") && ok.contains("✓ file store/versions/000000.json"), "\(ok)")
+        // The store is not needed: move it away.
+        try FileManager.default.moveItem(atPath: ws.path("store"), toPath: ws.path("store-away"))
+        _ = try await ws.runOK("fedtwin", ["package", "verify", "pkg"])
+        var card = try #require(ws.read("pkg/MODEL-CARD.md"))
+        card += " "
+        try card.write(toFile: ws.path("pkg/MODEL-CARD.md"), atomically: true, encoding: .utf8)
+        let bad = try await ws.run("fedtwin", ["package", "verify", "pkg", "--coordinator-fingerprint", fingerprint])
+        #expect(bad.status == 1, "\(bad)")
+        #expect(bad.stdout.contains("✗ file MODEL-CARD.md: content changed"), "\(bad)")
+        let again = try await ws.run("fedtwin", ["models", "export", "0", "--store", "store-away", "--format", "package", "--out", "pkg",
+                                                 "--coordinator-key", "keys/coordinator.key"])
+        #expect(again.status != 0 && again.stderr.contains("not empty"), "\(again)")
+    }
+
+    @Test("a package of a declared component carries its spec file byte for byte, named by hash in the parameters' metadata", .timeLimit(.minutes(1)))
+    func packageOfASpecStore() async throws {
+        let ws = try Workspace("release-package-spec")
+        defer { ws.cleanup() }
+        let cho = StoreSpecTests.repo.appendingPathComponent("sites/specs/cho.json").path
+        _ = try await ws.runOK("fedtwin", ["keygen", "--name", "coordinator", "--out", "keys"])
+        _ = try await ws.runOK("fedtwin", ["store", "init", "--store", "s", "--component-spec", cho, "--coordinator-key", "keys/coordinator.key"])
+        _ = try await ws.runOK("fedtwin", ["models", "export", "0", "--store", "s", "--format", "package", "--out", "pkg", "--coordinator-key", "keys/coordinator.key"])
+        #expect(FileManager.default.contents(atPath: ws.path("pkg/component-spec.json")) == FileManager.default.contents(atPath: cho))
+        let hash = try StoreSpecTests.sha256(cho)
+        let ok = try await ws.runOK("fedtwin", ["package", "verify", "pkg"])
+        #expect(ok.contains("✓ component.json") && ok.contains("spec file hash \(hash.prefix(16))"), "\(ok)")
+        #expect(try #require(ws.read("pkg/MODEL-CARD.md")).contains(hash))
+    }
 }

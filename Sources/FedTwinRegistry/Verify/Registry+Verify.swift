@@ -103,6 +103,12 @@ extension Registry {
             report.fail("store.json", "\(error)")
             return report
         }
+        if let hash = info.component.specHash {
+            report.check("component spec") {
+                _ = try object(hash)
+                return "spec file \(hash.prefix(16))… is in the store and hashes to its id"
+            }
+        }
         let auditHashes = Set(((try? auditEntries()) ?? []).map(\.hash))
         let all: [Int]
         do {
@@ -134,6 +140,9 @@ extension Registry {
                     throw RegistryError(path: Self.signaturePath(number), problem: "coordinator signature does not verify")
                 }
                 return "signed by coordinator \(sig.signer.short), id \(version.id.prefix(16))"
+            }
+            if m.component != info.component {
+                report.fail("\(subject) component", "manifest names component \(m.component.id) (spec \(m.component.specHash?.prefix(16) ?? "none")), the store \(info.component.id) (spec \(info.component.specHash?.prefix(16) ?? "none"))")
             }
             report.check("\(subject) parent") {
                 if number == 0 {
