@@ -263,7 +263,13 @@ public struct SiteWorker: Sendable {
             return
         }
         let dtype = received.tensors.first?.dtype ?? .f32
-        let base = try ParameterSet(wire: received.tensors, schema: component.schema)
+        let base: ParameterSet
+        do {
+            base = try ParameterSet(wire: received.tensors, schema: component.schema)
+        } catch {
+            try await declineTask(round: round, seq: seq, link: link, error)
+            return
+        }
         let settings = TrainingConfig(epochs: task.training.epochs, batchSize: task.training.batchSize, learningRate: task.training.learningRate,
                                       seed: task.training.seed, proximalMu: task.training.proximalMu)
         await link.setState("training")
@@ -274,11 +280,20 @@ public struct SiteWorker: Sendable {
         if let activity {
             reporter = { progress in activity(.epoch(round: round, progress)) }
         }
-        let result: TrainingResult = try await offload { [component, dataset, reporter] in
-            defer { activity?(.ended(round: round)) }
-            return try TrainingProgress.withReporter(reporter) {
-                try component.train(from: base, on: dataset?.training ?? [], config: settings)
+        let result: TrainingResult
+        do {
+            result = try await offload { [component, dataset, reporter] in
+                defer { activity?(.ended(round: round)) }
+                return try TrainingProgress.withReporter(reporter) {
+                    try component.train(from: base, on: dataset?.training ?? [], config: settings)
+                }
             }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            await link.setState("idle")
+            try await declineTask(round: round, seq: seq, link: link, error)
+            return
         }
         await link.setState("idle")
         var metrics = result.metrics.filter { $0.value.isFinite }
@@ -306,6 +321,16 @@ public struct SiteWorker: Sendable {
                             round: round, tensors: tensors, options: options)
         logger.notice("round \(round): trained on \(result.samples) samples in \(Self.format(metrics["train_seconds"] ?? 0)) s; update sent",
                       metadata: ["delta-norm": "\(Tensor.l2Norm(tensors))"])
+    }
+
+    /// A task this site cannot train (parameters that do not fit its component, a training
+    /// that fails on its data) is answered with a reject, as an evaluation it cannot do is:
+    /// the coordinator stops waiting for it and audits why, and the session stays. Before,
+    /// the error ended the session, the site reconnected, got the same task and failed again
+    /// until the round's deadline, logging only "coordinator unreachable".
+    func declineTask(round: UInt64, seq: UInt64, link: SiteLink, _ error: any Error) async throws {
+        logger.warning("declined the task for round \(round) (internal-error): \(error)")
+        try await link.send(.reject(Reject(code: .internalError, reason: "cannot train round \(round): \(error)", refSeq: seq)), round: round)
     }
 
     func handleEvaluate(_ evaluate: Evaluate, received: ReceivedMessage, seq: UInt64, link: SiteLink) async throws {

@@ -43,4 +43,27 @@ struct TrainingActivityTests {
         try await coordinator.send(.bye(Bye(reason: "finished")), envelope: coordinator.envelope(2))
         try await coordinator.finished()
     }
+
+    @Test("a task it cannot train is declined with internal-error for that task's seq; the session stays and ends normally")
+    func untrainableTaskDeclined() async throws {
+        let fixture = try AdversarialWorkerTests.Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        let coordinator = try await CoordinatorStandIn(fixture, adversary: nil)
+        var (parameters, task) = CoordinatorStandIn.titreTask(epochs: 2)
+        // Parameters of the wrong shape for the site's component.
+        parameters = [Tensor(name: parameters[0].name, shape: [1], floats: [1])]
+        task.parametersID = SafeTensors.contentID(parameters)
+        try await coordinator.send(coordinator.taskFrame(task, parameters: parameters, envelope: coordinator.envelope(1, round: 4)))
+        var reject: Reject?
+        while let received = try await coordinator.next() {
+            if case .update = received.message { Issue.record("an update was sent for an untrainable task"); break }
+            guard case .reject(let r) = received.message else { continue }
+            reject = r
+            break
+        }
+        #expect(reject?.code == .internalError && reject?.refSeq == 1, "\(String(describing: reject))")
+        #expect(reject?.reason.contains("cannot train round 4") == true, "\(String(describing: reject))")
+        try await coordinator.send(.bye(Bye(reason: "finished")), envelope: coordinator.envelope(2))
+        try await coordinator.finished()
+    }
 }
