@@ -28,5 +28,27 @@ struct TwinSpecNetworkOnlyTests {
         // A component builds from it and the rates all come from the network.
         let component = try SpecHybridComponent(spec: baseline, specHash: "derived")
         #expect(component.schema.tensors.contains { $0.name.hasPrefix("net.") })
+        // The untrained network starts every rate at the law's nominal maximum (not at half
+        // its far wider bound): max · sigmoid(output bias) = initial.
+        let model = try component.model(scaling: FeatureScaling(names: component.scalingFeatureNames,
+                                                                  mean: component.scalingFeatureNames.map { _ in 0 },
+                                                                  std: component.scalingFeatureNames.map { _ in 1 }))
+        let network = model.initialNetworkParameters(seed: 3)
+        let biases = Array(network.suffix(baseline.networkRates.count))
+        for (k, name) in baseline.networkRates.enumerated() {
+            let learned = try #require(baseline.rates.first { $0.name == name }?.learned)
+            let start = try #require(learned.initial, "\(name)")
+            let law = try #require(spec.rates.first { $0.name == name }?.law)
+            #expect(start == min(spec.parameters.first { $0.name == law.maximum }!.initial, learned.max / 2), "\(name)")
+            #expect(abs(learned.max / (1 + Foundation.exp(-biases[k])) - start) <= 1e-9 * learned.max, "\(name)")
+        }
+    }
+
+    @Test("a learned rate's initial must lie in (0, max)")
+    func initialValidated() throws {
+        var spec = try TwinSpec.load(TwinSpecTests.specsDirectory.appendingPathComponent("cho.json")).spec.networkOnlyBaseline()
+        spec.rates[0].learned!.initial = spec.rates[0].learned!.max
+        let error = #expect(throws: TwinSpecError.self) { try spec.validate(file: "x") }
+        #expect(error?.keyPath == "rates[0].learned.initial", "\(String(describing: error))")
     }
 }

@@ -135,13 +135,20 @@ public struct SpecModel: TrajectoryModel {
 
     /// A fresh network for this spec: deterministic from `seed`, output layer zero so every
     /// correction starts at exp(m) (1 for a range symmetric about 1 in log space) and every
-    /// learned rate at max/2. Empty when no rate uses the network.
+    /// learned rate at its declared `initial` (else max/2). Empty when no rate uses the network.
     public func initialNetworkParameters(seed: UInt64) -> [Double] {
         guard let sizes = layerSizes else { return [] }
         let hidden = activations.first ?? .tanh
         var net = MLP(layerSizes: sizes, hidden: hidden, output: .linear, seed: seed)
         let last = sizes.count - 2
         for i in net.weightOffsets[last]..<net.parameters.count { net.parameters[i] = 0 }
+        // A learned rate with a declared start: its output's bias puts max·sigmoid(o) there.
+        let outputs = spec.networkRates
+        for r in spec.rates {
+            guard let learned = r.learned, let initial = learned.initial, let k = outputs.firstIndex(of: r.name) else { continue }
+            let p = initial / learned.max
+            net.parameters[net.biasOffsets[last] + k] = Foundation.log(p / (1 - p))
+        }
         return net.parameters
     }
 

@@ -18,7 +18,12 @@ extension TwinSpec {
             let maximum = parameters.first { $0.name == law.maximum }?.max ?? 1
             let correction = r.correction?.max ?? 1
             let factors = law.factors.reduce(1.0) { $0 * Self.factorSupremum($1) }
-            return RateSpec(name: r.name, learned: LearnedRateSpec(max: maximum * correction * factors),
+            // Starts at the law's maximum at its initial value (the prior's fastest rate), not
+            // at half the far wider bound, where the untrained model diverged on small sites.
+            let bound = maximum * correction * factors
+            let nominal = parameters.first { $0.name == law.maximum }?.initial
+            let start = nominal.map { Swift.min($0, bound / 2) }
+            return RateSpec(name: r.name, learned: LearnedRateSpec(max: bound, initial: start),
                             description: "learned (derived from the law of \(id))")
         }
         var needed = Set<String>()

@@ -103,6 +103,9 @@ extension TwinSpec {
             case (nil, .some(let learned)):
                 if r.correction != nil { throw fail("\(at).correction", "a correction applies to a law; a learned rate has none") }
                 guard learned.max.isFinite, learned.max > 0 else { throw fail("\(at).learned.max", "must be finite and > 0, got \(learned.max)") }
+                if let initial = learned.initial, !(initial.isFinite && initial > 0 && initial < learned.max) {
+                    throw fail("\(at).learned.initial", "must be finite, > 0 and below max \(learned.max), got \(initial)")
+                }
             case (.some(let law), nil):
                 try parameter(law.maximum, "\(at).law.maximum", required: true)
                 for (j, f) in law.factors.enumerated() { try validateFactor(f, at: "\(at).law.factors[\(j)]", parameter: parameter, state: state, fail: fail) }

@@ -204,8 +204,15 @@ public struct CorrectionSpec: Sendable, Equatable, Codable {
 /// A fully learned rate: max · sigmoid(o), positive and bounded.
 public struct LearnedRateSpec: Sendable, Equatable, Codable {
     public var max: Double
+    /// The rate the untrained network gives (its output bias is set to logit(initial/max));
+    /// default max/2. A rate whose bound is orders of magnitude above its typical value
+    /// would otherwise start far too fast and its trajectories diverge before training.
+    public var initial: Double?
 
-    public init(max: Double) { self.max = max }
+    public init(max: Double, initial: Double? = nil) {
+        self.max = max
+        self.initial = initial
+    }
 }
 
 /// The balance of one concentration state: reaction terms, plus feeds carrying the
