@@ -115,7 +115,8 @@ let package = Package(
         .executableTarget(
             name: "FedTwinSiteCLI",
             dependencies: [
-                "FedTwinCommandLine", "FedTwinSite", "FedTwinWire", "TwinKit",
+                // FedTwinRegistry: `fetch` verifies a release package as an inspector would.
+                "FedTwinCommandLine", "FedTwinSite", "FedTwinWire", "TwinKit", "FedTwinRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

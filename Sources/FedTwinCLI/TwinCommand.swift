@@ -139,8 +139,13 @@ struct TwinTrain: ParsableCommand {
 struct TwinEvaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Evaluate parameters (a file from `twin train`, or any stored version) on a site's held-out or all batches.",
-        discussion: "Example: fedtwin twin evaluate --data sites/site-a/data.json --component hybrid-bioreactor --params runs/a/parameters.json"
+        abstract: "Evaluate parameters (a file from `twin train`, a stored version, or a fetched release) on a site's held-out or all batches.",
+        discussion: """
+            --release DIR is a release installed by `fedtwin-site fetch` (RELEASES/COMPONENT/CHANNEL): its files \
+            are verified again before use, and a declared component's spec file comes from it. The output names \
+            the version used and its state.
+            Example: fedtwin twin evaluate --data sites/site-a/data.json --component hybrid-bioreactor --params runs/a/parameters.json
+            """
     )
 
     @Option(help: "The site's data config (data.json).") var data: String
@@ -149,27 +154,47 @@ struct TwinEvaluate: ParsableCommand {
     @Option(help: "Parameters file written by `twin train`.") var params: String?
     @Option(help: "Stored version (needs --store).") var version: String?
     @Option(help: "Model registry directory.") var store: String?
+    @Option(help: "A release fetched with `fedtwin-site fetch` (its RELEASES/COMPONENT/CHANNEL directory).") var release: String?
     @Flag(help: "Evaluate on every batch, not only the held-out ones.") var all = false
     @Flag(help: "Machine-readable JSON.") var json = false
 
     func validate() throws {
-        guard (params == nil) != (version == nil) else { throw ValidationError("give exactly one of --params and --version") }
+        guard [params, version, release].compactMap({ $0 }).count == 1 else { throw ValidationError("give exactly one of --params, --version and --release") }
         if version != nil && store == nil { throw ValidationError("--version needs --store") }
         if params != nil && component == nil && componentSpec == nil { throw ValidationError("--params needs --component") }
     }
 
     func run() throws {
+        var fetched: VerifiedRelease?
+        if let release {
+            do { fetched = try InstalledRelease.open(release).release } catch { throw CLIError("\(error)") }
+        }
         let componentID: String?
-        if component != nil || componentSpec != nil {
+        var specFile = componentSpec
+        if let fetched {
+            componentID = component ?? fetched.component.id
+            if specFile == nil, fetched.specFile != nil { specFile = "\(release!)/component-spec.json" }
+        } else if component != nil || componentSpec != nil {
             componentID = component
         } else {
             let options = try StoreOptions.parse(["--store", store!])
             let registry = try options.open()
             componentID = try options.withStoreErrors { try VersionText.resolve(version!, in: registry).manifest.component.id }
         }
-        let unscaled = try TwinCommand.component(componentID, specFile: componentSpec)
+        let unscaled = try TwinCommand.component(componentID, specFile: specFile)
         let parameters: ParameterSet
-        if let params {
+        var used: String?
+        if let fetched {
+            guard fetched.component.id == unscaled.id else {
+                throw CLIError("\(release!): the release is a \(fetched.component.id) model, not \(unscaled.id)")
+            }
+            do {
+                parameters = try ParameterSet(wire: fetched.parameters, schema: unscaled.schema)
+            } catch {
+                throw CLIError("\(release!): version \(fetched.version): \(error)")
+            }
+            used = "version \(fetched.version) (\(fetched.versionID.prefix(12))), \(fetched.state), from \(release!)"
+        } else if let params {
             do {
                 parameters = try InputFile.decodeJSON(ParameterSet.self, from: URL(fileURLWithPath: params), what: "parameters file")
             } catch {
@@ -189,9 +214,15 @@ struct TwinEvaluate: ParsableCommand {
             throw CLIError("evaluating \(component.id) on \(data): \(error)")
         }
         if json {
-            try JSONValue.object(["component": .string(component.id), "data": .string(data), "batches": .int(batches.count),
-                                  "on": .string(all ? "all" : "held-out"), "metrics": .encodable(metrics)]).write()
+            var object: [String: JSONValue] = ["component": .string(component.id), "data": .string(data), "batches": .int(batches.count),
+                                               "on": .string(all ? "all" : "held-out"), "metrics": .encodable(metrics)]
+            if let fetched {
+                object["release"] = .object(["directory": .string(release!), "version": .int(fetched.version), "versionID": .string(fetched.versionID),
+                                             "state": .string(fetched.state.description)])
+            }
+            try JSONValue.object(object).write()
         } else {
+            if let used { print("using \(used)") }
             print("\(component.id) on \(batches.count) \(all ? "" : "held-out ")batches of \(data):")
             for (k, v) in metrics.sorted(by: { $0.key < $1.key }) { print("  \(k) = \(v)") }
         }

@@ -20,8 +20,10 @@ struct SiteCommand: AsyncParsableCommand {
               fedtwin-site --name site-a --key keys/site-a.key --data data/site-a/data.json \\
                 --coordinator 127.0.0.1:7450 --coordinator-fingerprint 1a2b3c4d5e6f7a8b
             Defaults shown below are those of an absent config file.
+            `fedtwin-site fetch` installs a released version for offline use (no training session).
             """,
-        version: FedTwinVersion.number
+        version: FedTwinVersion.number,
+        subcommands: [FetchCommand.self]
     )
 
     /// The settings of an empty config file, shown in `--help`.

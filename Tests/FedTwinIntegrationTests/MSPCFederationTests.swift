@@ -43,7 +43,7 @@ struct MSPCFederationTests {
         }
 
         // The sites' evaluation saw the same statistics `fedtwin monitor` reads from the store.
-        let out = try await ws.runOK("fedtwin", ["monitor", "--store", fed.store, "--version", "1", "data/site-a/batches.csv",
+        let out = try await ws.runOK("fedtwin", ["monitor", "--store", fed.store, "--version", "1", "--allow-unreleased", "data/site-a/batches.csv",
                                                  "--data-config", "data/site-a/data.json", "--json"])
         let report = try #require((try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])?["report"] as? [String: Any])
         let batches = try #require(report["batches"] as? [[String: Any]])
