@@ -65,6 +65,16 @@ echo "--- release package of version 2, verified without the store"
 "$F" models export 2 --store store --format package --out package --coordinator-key keys/coordinator.key
 mv store store-away
 "$F" package verify package --coordinator-fingerprint "$FP" | grep -E "^✗|lifecycle|audit segment|validation|^OK|^FAILED"
+echo "--- a site fetches the release (coordinator and signers pinned), no store, no training session"
+# The persons' fingerprints, as the site would obtain them from the QA department (here: their enrolment files).
+ANNA=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fingerprint"])' store-away/persons/qa-anna.json)
+BEN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fingerprint"])' store-away/persons/po-ben.json)
+cp -r package site-package
+"$BIN/fedtwin-site" fetch --package site-package --channel production --coordinator-fingerprint "$FP" \
+    --signer "qa-anna=$ANNA" --signer "po-ben=$BEN" --releases site-releases | grep -E "^✗|release|^installed|^REFUSED"
+echo "--- the same fetch with another key pinned for po-ben: refused"
+"$BIN/fedtwin-site" fetch --package site-package --channel production --coordinator-fingerprint "$FP" \
+    --signer "qa-anna=$ANNA" --signer "po-ben=0123456789abcdef" --releases site-releases | grep -E "^✗|^installed|^REFUSED"; echo "exit ${PIPESTATUS[0]}"
 echo "--- the same package with one byte of the model card changed"
 printf ' ' >> package/MODEL-CARD.md
 "$F" package verify package --coordinator-fingerprint "$FP" | grep -E "^✗|^OK|^FAILED"

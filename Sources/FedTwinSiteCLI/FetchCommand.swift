@@ -24,7 +24,9 @@ struct FetchCommand: ParsableCommand {
             pinned person with the pinned key; without it the persons' keys are those the package carries, \
             which only the coordinator's signature vouches for. Nothing is installed if a check fails (exit 1). \
             The release is installed under RELEASES/COMPONENT/CHANNEL (replacing an earlier one) and verified \
-            again at every use: `fedtwin twin evaluate --release DIR`, `fedtwin monitor --release DIR`.
+            again at every use: `fedtwin twin evaluate --release DIR`, `fedtwin monitor --release DIR`. \
+            The site's own options apply: --coordinator-fingerprint (required, or the --config file's \
+            coordinatorFingerprint) and --component (the component id the release must be; default any).
             Example: fedtwin-site fetch --package pkg --channel production --coordinator-fingerprint 1a2b3c4d5e6f7a8b \\
               --signer qa-anna=0123456789abcdef --signer po-ben=fedcba9876543210
             """
@@ -32,18 +34,18 @@ struct FetchCommand: ParsableCommand {
 
     @Option(help: "The release package directory (as exported by `fedtwin models export --format package`).") var package: String
     @Option(help: "Release channel the version must be released in.") var channel: String = "production"
-    @Option(help: "Pinned coordinator key fingerprint (16–64 hex digits); default: the --config file's.") var coordinatorFingerprint: String?
-    @Option(help: "Site JSON config file (for its coordinatorFingerprint).") var config: String?
+    /// `--coordinator-fingerprint`, `--config` and `--component` are the site command's own
+    /// options (a subcommand cannot declare them again): read from it.
+    @ParentCommand var site: SiteCommand
     @Option(name: .customLong("signer"), help: ArgumentHelp("A person whose approval or release the site accepts, with their key's fingerprint (16–64 hex digits, from `fedtwin person list`). Repeatable.", valueName: "name=fingerprint"))
     var signers: [String] = []
-    @Option(help: "Component id the site expects (default: any).") var component: String?
     @Option(help: "Directory of installed releases.") var releases: String = "releases"
     @Flag(help: "Machine-readable JSON (sorted keys).") var json = false
 
     func run() throws {
-        var fingerprint = coordinatorFingerprint
-        let expected = component
-        if let config {
+        var fingerprint = site.coordinatorFingerprint
+        let expected = site.component
+        if let config = site.config {
             do {
                 let c = try SiteConfiguration.load(from: config)
                 if fingerprint == nil, !c.coordinatorFingerprint.isEmpty { fingerprint = c.coordinatorFingerprint }

@@ -38,7 +38,7 @@ extension ReleasePackage {
             // The records the state rests on: approval and release of this version, each verified.
             let used = records.filter { $0.subject == .version && $0.number == number && ($0.meaning == .approved || $0.meaning == .released) }
             for record in used where problems.contains(where: { $0.0 == record }) {
-                throw RegistryError(path: Registry.signatureRecordPath(record.seq), problem: "does not verify")
+                throw RegistryError(path: Self.storePrefix + Registry.signatureRecordPath(record.seq), problem: "does not verify")
             }
             var spec: ComponentSpec = version.manifest.component
             if let component = try? registry.decode(ComponentSpec.self, files["component.json"] ?? [], path: "component.json") { spec = component }
@@ -55,10 +55,10 @@ extension ReleasePackage {
                 let who = "\(record.meaning.rawValue) by \(record.printedName) (\(record.person), \(record.role)) at \(record.time), key \(record.fingerprint.short)"
                 if !requirement.signers.isEmpty {
                     guard let pinned = requirement.signers[record.person] else {
-                        throw RegistryError(path: Registry.signatureRecordPath(record.seq), problem: "\(record.meaning.rawValue) by \(record.person), who is not among the signers the site pins (\(requirement.signers.keys.sorted().joined(separator: ", ")))")
+                        throw RegistryError(path: Self.storePrefix + Registry.signatureRecordPath(record.seq), problem: "\(record.meaning.rawValue) by \(record.person), who is not among the signers the site pins (\(requirement.signers.keys.sorted().joined(separator: ", ")))")
                     }
                     guard record.fingerprint.hex.hasPrefix(pinned.lowercased()) else {
-                        throw RegistryError(path: Registry.signatureRecordPath(record.seq), problem: "\(record.meaning.rawValue) by \(record.person) with key \(record.fingerprint.short), not the pinned \(pinned)")
+                        throw RegistryError(path: Self.storePrefix + Registry.signatureRecordPath(record.seq), problem: "\(record.meaning.rawValue) by \(record.person) with key \(record.fingerprint.short), not the pinned \(pinned)")
                     }
                 }
                 if let person = try registry.persons().first(where: { $0.name == record.person }), let revoked = person.revokedAt {
