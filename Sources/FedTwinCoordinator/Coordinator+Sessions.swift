@@ -185,7 +185,7 @@ extension Coordinator {
         if let old = sessions[site.name] {
             // One identity, one session: the old one ends now. Its connection closes once
             // its queue drains; its read loop then finds itself replaced and records nothing.
-            // The work the round wanted from it passes to the new session (`handOverWork`).
+            // The work the round wanted from it passes to the new session (`RoundMachine.sessionOpened`).
             record(.sessionReplaced, ["site": site.name, "old-session": old.id, "session": session.id])
             old.outbound.finish()
             sessions[site.name] = nil
@@ -207,40 +207,10 @@ extension Coordinator {
         flushAudit()
         onEvent(.siteJoined(site: site.name, connected: sessions.count))
         logger.info("site joined", metadata: ["site": "\(site.name)", "session": "\(session.id)", "peer": "\(peer)"])
-        if case .waitingForQuorum = phase { wake() }
-        handOverWork(to: site.name)
+        // Wakes a loop waiting for quorum; hands over the work the phase still wants from
+        // this site (`RoundMachine.sessionOpened`).
+        execute(machine.sessionOpened(site.name, sessionID: session.id, nextSeq: sessions[site.name]?.nextOutboundSeq ?? 0))
         return session
-    }
-
-    /// Gives a new session of a site the work the current phase still wants from that site:
-    /// the round's task if the site is selected and has neither an accepted nor a refused
-    /// update, or the version to evaluate if its evaluation is neither recorded nor refused. That is the
-    /// honest reconnect after a network blip — the old connection may not even be seen as
-    /// dead yet — and without it the round would wait its whole deadline for an answer the
-    /// site was never asked for. A site already counted as dropped is waited for again,
-    /// within the same deadline; after the deadline nothing is handed over.
-    func handOverWork(to name: String) {
-        switch phase {
-        case .training(var state) where state.selected.contains(name) && state.accepted[name] == nil
-            && !state.refused.contains(name) && !state.deadlinePassed:
-            guard let work = state.task else { return }
-            state.dropped.remove(name)
-            // The new session's seq of the task, so a reject of it ends the wait (siteRefusedRequest).
-            state.taskSeq[name] = sessions[name]?.nextOutboundSeq
-            phase = .training(state)
-            record(.taskResent, ["site": name, "round": String(state.round), "session": sessions[name]?.id ?? ""])
-            flushAudit()
-            send(.task(work.message), to: name, round: state.round, payload: work.payload)
-        case .evaluating(var state) where state.asked.contains(name) && state.results[name] == nil
-            && !state.refused.contains(name) && !state.deadlinePassed:
-            guard let work = state.request else { return }
-            state.dropped.remove(name)
-            state.frameSeq[name] = sessions[name]?.nextOutboundSeq
-            phase = .evaluating(state)
-            send(.evaluate(work.message), to: name, round: state.version.manifest.round, payload: work.payload)
-        default:
-            break
-        }
     }
 
     // MARK: refusals before any identity is known
@@ -366,7 +336,7 @@ extension Coordinator {
                 record(.siteRejected, ["site": name, "code": reject.code.rawValue, "reason": reject.reason])
             }
             logger.warning("site refused a frame", metadata: ["site": "\(name)", "code": "\(reject.code)", "reason": "\(reject.reason)"])
-            siteRefusedRequest(name, refSeq: reject.refSeq)
+            execute(machine.requestRejected(by: name, refSeq: reject.refSeq))
         default:
             refuse(name, .unexpectedMessage, "\(received.message.type) is not a site-to-coordinator message", seq: envelope.seq, round: envelope.round)
         }
@@ -374,128 +344,37 @@ extension Coordinator {
     }
 
     func acceptUpdate(_ update: Update, received: ReceivedMessage, bytes: [UInt8], site: EnrolledSite) {
-        let round = Int(received.envelope.round)
-        let seq = received.envelope.seq
-        guard case .training(var state) = phase else {
-            let closed = round <= currentRound
-            refuse(site.name, closed ? .lateUpdate : .wrongRound,
-                   closed ? "round \(round) is closed" : "no round is open", seq: seq, round: UInt64(round))
-            return
-        }
-        guard round == state.round else {
-            refuse(site.name, round < state.round ? .lateUpdate : .wrongRound,
-                   round < state.round ? "round \(round) is closed; round \(state.round) is open" : "round \(round) is not open (round \(state.round) is)",
-                   seq: seq, round: UInt64(round))
-            return
-        }
-        guard state.selected.contains(site.name) else {
-            refuse(site.name, .unexpectedMessage, "site was not selected for round \(round)", seq: seq, round: UInt64(round))
-            return
-        }
-        guard state.accepted[site.name] == nil else {
-            refuse(site.name, .unexpectedMessage, "an update for round \(round) was already accepted", seq: seq, round: UInt64(round))
-            return
-        }
-        guard update.baseVersionID == state.base.id else {
-            refuseContribution(site.name, .wrongBaseVersion, "trained from \(update.baseVersionID.prefix(12)), round \(round) is based on version \(state.base.number) (\(state.base.id.prefix(12)))",
-                               seq: seq, round: round)
-            return
-        }
-        if component.aggregation == .mean, received.manifest?.delta != state.base.id {
-            refuseContribution(site.name, .wrongBaseVersion, "update must be a delta from version \(state.base.number)", seq: seq, round: round)
-            return
-        }
-        do {
-            try component.schema.validate(received.tensors)
-        } catch {
-            refuseContribution(site.name, .schemaMismatch, "\(error)", seq: seq, round: round)
-            return
-        }
-        if let refusal = UpdateScreening(config).screen(update, reference: referenceSamples[site.name]) {
-            refuseContribution(site.name, refusal.code, refusal.reason, seq: seq, round: round)
-            return
-        }
-        if let bound = config.maxUpdateNorm, component.aggregation == .mean {
-            let norm = DeltaCombination.l2Norm(received.tensors)
-            guard norm <= bound else {
-                refuseContribution(site.name, .normExceeded, "delta L2 norm \(norm) exceeds maxUpdateNorm \(bound)", seq: seq, round: round)
-                return
+        switch machine.updateReceived(update, received, from: site.name) {
+        case .refused(let actions):
+            execute(actions)
+        case .store:
+            do {
+                let id = try registry.putObject(bytes, durable: false)
+                execute(machine.updateStored(update, received, from: site, id: id, bytes: bytes.count, now: .now))
+            } catch {
+                execute(machine.updateNotStored(received, from: site.name, error: "\(error)"))
+                noteStoreFault(error)
             }
         }
-        let id: String
-        do {
-            id = try registry.putObject(bytes, durable: false)
-        } catch {
-            refuse(site.name, .internalError, "cannot store the update: \(error)", seq: seq, round: UInt64(round))
-            noteStoreFault(error)
-            return
-        }
-        // Small rounds keep the decoded update for aggregation; past the budget it is read
-        // back from the store at close, so memory stays bounded however many sites answer.
-        let elements = received.tensors.reduce(0) { $0 + $1.elementCount }
-        let keep = state.heldElements + elements <= RoundState.heldElementBudget
-        if keep { state.heldElements += elements }
-        state.accepted[site.name] = PendingContribution(site: site, frameID: id, received: keep ? received : nil)
-        state.bytesIn += bytes.count
-        phase = .training(state)
-        record(.updateAccepted, ["site": site.name, "round": String(round), "update": id, "samples": String(update.samples),
-                                   "bytes": String(bytes.count)])
-        send(.ack(Ack(ackSeq: seq, storedID: id)), to: site.name, round: round)
-        onEvent(.updateReceived(round: round, site: site.name, reported: state.accepted.count, selected: state.selected.count,
-                                bytesIn: state.bytesIn, elapsedSeconds: (ContinuousClock.now - state.started).seconds))
-        if state.isComplete { wake() }
-    }
-
-    /// Refuses a selected site's update on its content and counts the site as answered for
-    /// the round (see `RoundState.refused`), so the round closes as soon as every selected
-    /// site has answered instead of at its deadline.
-    func refuseContribution(_ name: String, _ code: ReasonCode, _ reason: String, seq: UInt64, round: Int) {
-        refuse(name, code, reason, seq: seq, round: UInt64(round))
-        guard case .training(var state) = phase, state.round == round, state.accepted[name] == nil else { return }
-        state.refused.insert(name)
-        phase = .training(state)
-        if state.isComplete { wake() }
     }
 
     func acceptEvaluation(_ evaluation: Evaluation, received: ReceivedMessage, bytes: [UInt8], site: EnrolledSite) {
-        guard case .evaluating(var state) = phase, evaluation.versionID == state.version.id, state.asked.contains(site.name),
-              state.results[site.name] == nil else {
-            if admitSiteEntry(site.name, code: .unexpectedMessage) {
-                record(.evaluationIgnored, ["site": site.name, "version": evaluation.versionID])
+        switch machine.evaluationReceived(evaluation, received, from: site.name) {
+        case .refused(let actions):
+            execute(actions)
+        case .store:
+            do {
+                let id = try registry.putObject(bytes, durable: false)
+                execute(machine.evaluationStored(evaluation, received, from: site, id: id))
+            } catch {
+                execute(machine.evaluationNotStored(received, from: site.name, error: "\(error)"))
+                noteStoreFault(error)
             }
-            return
-        }
-        if let refusal = UpdateScreening(config).screen(evaluation) {
-            // Answered: the evaluation phase does not wait for this site until its deadline.
-            refuse(site.name, refusal.code, refusal.reason, seq: received.envelope.seq, round: received.envelope.round)
-            state.refused.insert(site.name)
-            phase = .evaluating(state)
-            if state.isComplete { wake() }
-            return
-        }
-        do {
-            let id = try registry.putObject(bytes, durable: false)
-            state.results[site.name] = SiteEvaluation(site: site.name, fingerprint: site.fingerprint, samples: evaluation.samples,
-                                                      metrics: evaluation.metrics, frame: id)
-            phase = .evaluating(state)
-            send(.ack(Ack(ackSeq: received.envelope.seq, storedID: id)), to: site.name, round: Int(received.envelope.round))
-            if state.isComplete { wake() }
-        } catch {
-            refuse(site.name, .internalError, "cannot store the evaluation: \(error)", seq: received.envelope.seq, round: received.envelope.round)
-            noteStoreFault(error)
         }
     }
 
     /// The round currently or last open.
-    var currentRound: Int {
-        switch phase {
-        case .waitingForQuorum(let round): return round - 1
-        case .training(let s): return s.round
-        case .committing(let round): return round
-        case .evaluating(let s): return s.version.manifest.round
-        case .stopping, .finished: return Int.max
-        }
-    }
+    var currentRound: Int { machine.currentRound }
 
     /// Answers a refused frame with a reject and audits it.
     func refuse(_ name: String, _ code: ReasonCode, _ reason: String, seq: UInt64?, round: UInt64?) {
@@ -520,18 +399,7 @@ extension Coordinator {
         flushAudit()
         onEvent(.siteLeft(site: name, connected: sessions.count))
         logger.info("site left", metadata: ["site": "\(name)", "cause": "\(cause)"])
-        switch phase {
-        case .training(var state) where state.selected.contains(name) && state.accepted[name] == nil:
-            state.dropped.insert(name)
-            phase = .training(state)
-            if state.isComplete { wake() }
-        case .evaluating(var state) where state.asked.contains(name):
-            state.dropped.insert(name)
-            phase = .evaluating(state)
-            if state.isComplete { wake() }
-        default:
-            break
-        }
+        execute(machine.sessionEnded(name))
     }
 
     /// Sends a heartbeat to every session, so idle connections are not dropped by the

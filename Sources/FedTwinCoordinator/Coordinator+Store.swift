@@ -62,19 +62,7 @@ extension Coordinator {
         guard let error = error as? RegistryError, error.isRecoverableByOperator else { return }
         storeFault = error
         guard error.code == .noSpace else { return }
-        switch phase {
-        case .training(var state):
-            record(.roundClosedStoreUnavailable, ["round": String(state.round), "code": error.code.rawValue, "accepted": String(state.accepted.count)])
-            state.dropped.formUnion(state.selected.subtracting(state.accepted.keys))
-            phase = .training(state)
-            wake()
-        case .evaluating(var state):
-            state.dropped.formUnion(state.asked.subtracting(state.results.keys))
-            phase = .evaluating(state)
-            wake()
-        default:
-            break
-        }
+        execute(machine.storeFull(code: error.code))
     }
 
     /// Bytes a round may write: every selected site's update and the new state, with room

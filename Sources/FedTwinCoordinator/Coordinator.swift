@@ -26,9 +26,13 @@ public actor Coordinator {
     let onEvent: @Sendable (CoordinatorEvent) -> Void
     let codec: MessageCodec
 
-    var phase: Phase = .waitingForQuorum(round: 1) {
-        didSet { if oldValue.name != phase.name { phaseChanged(from: oldValue.name) } }
+    /// The round as a value: the phase and every transition (RoundMachine.swift). The actor
+    /// feeds it events and executes the actions it returns (Coordinator+Actions.swift).
+    var machine: RoundMachine {
+        didSet { if oldValue.phase.name != machine.phase.name { phaseChanged(from: oldValue.phase.name) } }
     }
+    /// The machine's phase, for reading.
+    var phase: Phase { machine.phase }
     /// What the status endpoint reads (Coordinator+Snapshot.swift): traffic, audit entries
     /// appended by this process, and seconds spent in each phase.
     var observed = ObservedCounters()
@@ -50,8 +54,6 @@ public actor Coordinator {
     var storeFault: RegistryError?
     /// How often a paused round loop retries the store.
     let storeRetryInterval: Duration
-    /// Samples of each site's first contribution in the store (UpdateScreening.swift).
-    var referenceSamples: [String: Int] = [:]
 
     public init(registry: Registry, key: SigningKey, config: CoordinatorConfiguration, logger: Logger,
                 onEvent: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }, storeRetryInterval: Duration = .seconds(5)) throws {
@@ -66,6 +68,7 @@ public actor Coordinator {
         let strategy = try config.strategy.makeStrategy()
         self.strategy = strategy
         self.component = info.component
+        self.machine = RoundMachine(component: info.component, config: config)
         if info.component.aggregation == .sum, !strategy.combination.isPlainMean {
             throw ConfigurationError(file: "coordinator configuration", key: "strategy.combiner",
                                      problem: "component \(info.component.id) sums sufficient statistics; combiners and clipping apply only to delta (mean) components")
@@ -105,13 +108,13 @@ public actor Coordinator {
         reportReconcile(repaired)
         var latest = try registry.latestVersion()
         current = (latest, try registry.state(of: latest))
-        referenceSamples = UpdateScreening.referenceSamples(in: registry)
+        machine.referenceSamples = UpdateScreening.referenceSamples(in: registry)
         var round = latest.manifest.round + 1
         onEvent(.resumed(version: latest.number, nextRound: round))
         logger.info("coordinator ready", metadata: ["version": "\(latest.number)", "next-round": "\(round)", "component": "\(component.id)",
                                                      "strategy": "\(strategy.config.name)"])
         while round <= config.rounds, !stopRequested {
-            phase = .waitingForQuorum(round: round)
+            machine.waitForQuorum(round: round)
             while sessions.count < config.minSites, !stopRequested {
                 onEvent(.waitingForQuorum(round: round, connected: sessions.count, needed: config.minSites))
                 await suspend()
@@ -139,11 +142,11 @@ public actor Coordinator {
         auditSuppressedRefusals(force: true)
         flushAudit()
         if stopRequested {
-            phase = .stopping
+            machine.stopping()
             auditNow(.coordinatorStopped, ["version": String(latest.number)])
             sayGoodbye(code: .shuttingDown, reason: "coordinator is shutting down")
         } else {
-            phase = .finished
+            machine.finished()
             auditNow(.federationFinished, ["version": String(latest.number), "rounds": String(config.rounds)])
             onEvent(.finished(version: latest.number))
             sayGoodbye(code: nil, reason: "finished")
@@ -157,10 +160,7 @@ public actor Coordinator {
         stopRequested = true
         onEvent(.stopping(reason: reason))
         logger.notice("stopping", metadata: ["reason": "\(reason)"])
-        if case .training(let state) = phase {
-            record(.roundAbandoned, ["round": String(state.round), "reason": reason, "accepted": String(state.accepted.count)])
-        }
-        wake()
+        execute(machine.stopRequested(reason: reason))
     }
 
     func suspend() async {
@@ -195,38 +195,37 @@ public actor Coordinator {
         var roundState = RoundState(round: round, base: base, selected: Set(selected), started: started)
         roundState.task = (task, payload)
         roundState.taskSeq = broadcast(.task(task), to: selected, round: round, payload: payload)
-        phase = .training(roundState)
+        machine.trainingStarted(roundState)
         logger.debug("tasks queued", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.roundDeadlineSeconds))
             await self.deadlineReached(round: round)
         }
         let progress = reportWaiting(deadlineSeconds: config.roundDeadlineSeconds)
-        while case .training(let s) = phase, !s.isComplete, !stopRequested, !Task.isCancelled {
+        while machine.awaitsUpdates, !stopRequested, !Task.isCancelled {
             await suspend()
         }
         deadline.cancel()
         progress.cancel()
-        guard case .training(let finished) = phase else { return nil }
+        guard case .training = phase else { return nil }
         if stopRequested || Task.isCancelled {
             // A cancelled task stops the coordinator (no-op if already stopping): the round
             // is abandoned, not closed with the updates that happen to be in.
             stop(reason: "the coordinator's task was cancelled")
-            phase = .stopping
+            machine.stopping()
             return nil
         }
-        phase = .committing(round: round)
-        let missing = finished.selected.subtracting(finished.accepted.keys).sorted()
-        if finished.accepted.count < config.minSites {
-            record(.roundRetried, ["round": String(round), "accepted": String(finished.accepted.count), "needed": String(config.minSites),
-                                     "missing": missing.joined(separator: ",")])
-            flushAudit()
-            onEvent(.roundRetried(round: round, accepted: finished.accepted.count, needed: config.minSites))
-            logger.warning("round below quorum, retrying", metadata: ["round": "\(round)", "accepted": "\(finished.accepted.count)"])
+        let finished: RoundState
+        switch machine.closeTraining() {
+        case .abandoned:
             return nil
-        }
-        if !missing.isEmpty {
-            record(.roundClosedWithMissingSites, ["round": String(round), "missing": missing.joined(separator: ",")])
+        case .retry(let accepted, let actions):
+            execute(actions)
+            logger.warning("round below quorum, retrying", metadata: ["round": "\(round)", "accepted": "\(accepted)"])
+            return nil
+        case .aggregate(let closed, let actions):
+            execute(actions)
+            finished = closed
         }
         logger.debug("round closed", metadata: ["round": "\(round)", "ms": "\((ContinuousClock.now - started).seconds * 1000)"])
         let outcome: AggregationOutcome
@@ -236,8 +235,7 @@ public actor Coordinator {
         } catch {
             // Screening at entry makes this unreachable for what sites send; if it happens
             // anyway, the round is not committed and is retried, and the coordinator goes on.
-            record(.roundAggregationFailed, ["round": String(round), "error": "\(error)"])
-            flushAudit()
+            execute(machine.aggregationFailed(round: round, error: "\(error)"))
             logger.error("cannot aggregate the round, retrying it", metadata: ["round": "\(round)", "error": "\(error)"])
             return nil
         }
@@ -256,13 +254,11 @@ public actor Coordinator {
                 limits: codec.limits == .default ? nil : RoundLimits(codec.limits))
             return try registry.commit(manifest, signer: key)
         }) else {
-            phase = .stopping
+            machine.stopping()
             return nil
         }
         current = (committed, outcome.state)
-        for contribution in outcome.contributions where referenceSamples[contribution.site] == nil {
-            referenceSamples[contribution.site] = contribution.samples
-        }
+        machine.committed(outcome.contributions)
         let elapsed = (ContinuousClock.now - started).seconds
         onEvent(.versionCommitted(version: committed.number, round: round, sites: outcome.contributions.count,
                                   samples: outcome.totalSamples, elapsedSeconds: elapsed))
@@ -274,13 +270,7 @@ public actor Coordinator {
     func deadlineReached(round: Int) {
         guard case .training(let state) = phase, state.round == round else { return }
         logger.info("round deadline reached", metadata: ["round": "\(round)", "accepted": "\(state.accepted.count)", "selected": "\(state.selected.count)"])
-        record(.roundDeadline, ["round": String(round), "accepted": String(state.accepted.count)])
-        // Mark everyone who has not answered as dropped so the loop closes the round.
-        var s = state
-        s.deadlinePassed = true
-        s.dropped.formUnion(s.selected.subtracting(s.accepted.keys))
-        phase = .training(s)
-        wake()
+        execute(machine.deadlineReached(round: round))
     }
 
     /// Deterministic choice: ascending names, rotated by round, `sitesPerRound` of them.
@@ -302,18 +292,18 @@ public actor Coordinator {
         var evaluation = EvaluationState(version: version, asked: Set(asked))
         evaluation.request = (message, payload)
         evaluation.frameSeq = broadcast(.evaluate(message), to: asked, round: version.manifest.round, payload: payload)
-        phase = .evaluating(evaluation)
+        machine.evaluationStarted(evaluation)
         let deadline = Task { [config] in
             try await Task.sleep(for: .seconds(config.evaluationDeadlineSeconds))
             await self.evaluationDeadlineReached(version: version.number)
         }
         let progress = reportWaiting(deadlineSeconds: config.evaluationDeadlineSeconds)
-        while case .evaluating(let s) = phase, !s.isComplete, !stopRequested {
+        while machine.awaitsEvaluations, !stopRequested {
             await suspend()
         }
         deadline.cancel()
         progress.cancel()
-        guard case .evaluating(let finished) = phase, !finished.results.isEmpty else { return }
+        guard let finished = machine.closeEvaluation() else { return }
         let record = EvaluationRecord(version: version.number, versionID: version.id,
                                       evaluations: finished.results.values.sorted { $0.site < $1.site },
                                       createdAt: Self.timestamp(), coordinator: key.publicKey.fingerprint)
@@ -328,24 +318,6 @@ public actor Coordinator {
     func globalPayload(_ parameters: [Tensor]) throws -> TensorPayload {
         let encoding: TensorEncoding = parameters.allSatisfy { $0.dtype == .f64 } && !parameters.isEmpty ? .f64 : .f32
         return try TensorPayload.encode(parameters, options: PayloadOptions(encoding: encoding, compressionLevel: config.taskCompressionLevel.map(Int32.init)))
-    }
-
-    /// A site refused the round's task or evaluate frame (`refSeq` is that frame's seq in
-    /// its session): it has answered and will not send more, so the phase stops waiting for it.
-    func siteRefusedRequest(_ name: String, refSeq: UInt64?) {
-        guard let refSeq else { return }
-        switch phase {
-        case .training(var s) where s.taskSeq[name] == refSeq && s.accepted[name] == nil:
-            s.refused.insert(name)
-            phase = .training(s)
-            if s.isComplete { wake() }
-        case .evaluating(var s) where s.frameSeq[name] == refSeq && s.results[name] == nil:
-            s.dropped.insert(name)
-            phase = .evaluating(s)
-            if s.isComplete { wake() }
-        default:
-            break
-        }
     }
 
     /// Every 10 s while a round or an evaluation waits on sites, says at the default level
@@ -374,11 +346,7 @@ public actor Coordinator {
     }
 
     func evaluationDeadlineReached(version: Int) {
-        guard case .evaluating(var s) = phase, s.version.number == version else { return }
-        s.deadlinePassed = true
-        s.dropped.formUnion(s.asked.subtracting(s.results.keys))
-        phase = .evaluating(s)
-        wake()
+        execute(machine.evaluationDeadlineReached(version: version))
     }
 
     // MARK: sending

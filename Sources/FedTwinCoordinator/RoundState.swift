@@ -31,7 +31,7 @@ struct RoundState: Sendable {
     var taskSeq: [String: UInt64] = [:]
     var bytesIn = 0
     /// The round's task and its encoded global model, for a site that opens a new session
-    /// during the round (`Coordinator.handOverWork`).
+    /// during the round (`RoundMachine.sessionOpened`).
     var task: (message: TrainingTask, payload: TensorPayload)?
     /// Set at the deadline: from then on nothing is handed over to a new session.
     var deadlinePassed = false
