@@ -296,7 +296,7 @@ public struct SiteWorker: Sendable {
             return
         }
         await link.setState("idle")
-        var metrics = result.metrics.filter { $0.value.isFinite }
+        var metrics = reportable(result.metrics)
         metrics["train_seconds"] = (ContinuousClock.now - started).seconds
         let tensors: [Tensor]
         let options: PayloadOptions
@@ -360,7 +360,7 @@ public struct SiteWorker: Sendable {
             try await link.send(.reject(Reject(code: .internalError, reason: "cannot evaluate version \(evaluate.version): \(failure)", refSeq: seq)), round: round)
             return
         }
-        var reported = metrics.filter { $0.value.isFinite }
+        var reported = reportable(metrics)
         if reported["loss"] == nil, let primary = ComponentCatalog.primaryMetric(for: component), let value = reported[primary] {
             reported["loss"] = value
         }

@@ -14,6 +14,9 @@ struct TwinSpecNetworkOnlyTests {
         #expect(baseline.rates.allSatisfy { $0.law == nil && $0.correction == nil && ($0.learned?.max ?? 0) > 0 })
         #expect(baseline.states == spec.states && baseline.balances == spec.balances && baseline.observations == spec.observations)
         #expect(baseline.network.inputs == spec.network.inputs && baseline.network.hidden == spec.network.hidden)
+        // Fitted to interval rates only, whatever the spec says (trajectory fitting diverged).
+        #expect(baseline.training?.method == .rates)
+        #expect(baseline.training?.learningRate == spec.training?.learningRate)
         // No law parameter survives: every kept parameter is one a balance or evaporation uses.
         var needed = Set(spec.balances.flatMap { $0.terms.flatMap { [$0.parameter, $0.yield].compactMap { $0 } } })
         if let p = spec.evaporation?.parameter { needed.insert(p) }

@@ -8,7 +8,8 @@ extension TwinSpec {
     /// times the upper bound of its correction times the supremum of its factors), keeping
     /// only the parameters the balances and evaporation need (yields, stoichiometric
     /// parameters) and the groups that still hold a parameter or the network. What the
-    /// hybrid adds over it is exactly the declared kinetics.
+    /// hybrid adds over it is exactly the declared kinetics. It is trained from interval
+    /// rates only (`training.method = .rates`), whatever the spec's method.
     public func networkOnlyBaseline() -> TwinSpec {
         var out = self
         out.id = id + "-network-only"
@@ -37,6 +38,12 @@ extension TwinSpec {
         out.parameters = parameters.filter { needed.contains($0.name) }
         let used = Set(out.parameters.map(\.group)).union([network.group])
         out.groups = groups.filter { used.contains($0.name) }
+        // Fitted to interval rates only: whole-trajectory fitting of a network with no rate
+        // law to hold it blew up (site-c: loss 0.44 → 1.4e99 in one epoch, trajectories
+        // integrated through rates the network had not yet learned to bound).
+        var training = out.training ?? SpecTrainingSpec()
+        training.method = .rates
+        out.training = training
         return out
     }
 
