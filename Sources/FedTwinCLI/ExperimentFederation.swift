@@ -46,14 +46,19 @@ struct ExperimentFederation {
     }
 
     /// Runs one federation of `componentID` to completion and reads its result from the store.
-    /// With `specFile`, the store and the sites use that component spec (`--component-spec`).
-    func run(componentID: String, schema: ParameterSchema, specFile: String? = nil) throws -> Outcome {
+    /// With `specFile`, the store and the sites use that component spec (`--component-spec`);
+    /// with `statisticsRound` too, its one-round statistics federation (`--component
+    /// feature-statistics`), whose committed sum `fedtwin twin scale` turns into the
+    /// consortium's scaling.
+    func run(componentID: String, schema: ParameterSchema, specFile: String? = nil, statisticsRound: Bool = false) throws -> Outcome {
+        let rounds = statisticsRound ? 1 : self.rounds
         let dir = work.appendingPathComponent(componentID)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = dir.appendingPathComponent("store").path
         let coordinatorKey = keys.appendingPathComponent("coordinator.key").path
         let fedtwin = bin.appendingPathComponent("fedtwin")
-        let component = specFile.map { ["--component-spec", $0] } ?? ["--component", componentID]
+        var component = specFile.map { ["--component-spec", $0] } ?? ["--component", componentID]
+        if statisticsRound { component += ["--component", componentID] }
         try Self.runTool(fedtwin, ["store", "init", "--store", store] + component +
                                   ["--coordinator-key", coordinatorKey, "--seed", "\(initialSeed)"])
         for site in sites {

@@ -87,14 +87,41 @@ extension ExperimentCommand {
         }
         print("")
 
-        // Scalings: each site's own training batches (local arms, and the federated model as each
-        // site trained and scores it), and the pooled training batches (pooled arm).
+        // Scalings: each site's own training batches (local arms), the pooled training batches
+        // (pooled arm), and the consortium's from the statistics round (federated arm).
         func scaled(_ c: SpecHybridComponent, _ batches: [BatchRecord]) throws -> SpecHybridComponent {
             do { return try c.withScaling(try c.localScaling(batches)) } catch { throw CLIError("scaling \(c.id): \(error)") }
         }
         let pooledTraining = siteList.flatMap(\.dataset.training)
         var rows: [SpecRow] = []
         var timings: [String] = []
+
+        // The consortium's scaling: one statistics round over the real processes (counts, Σx,
+        // Σx² of every network input and observed variable; no raw value leaves a site),
+        // written into copies of both specs, which the federations and the federated arm use.
+        Self.progress("statistics round (feature-statistics, 1 round) …")
+        let statistics = ExperimentFederation(
+            bin: binURL, work: workURL.appendingPathComponent("statistics"), sites: siteList.map { ($0.name, $0.dataConfig) },
+            rounds: 1, epochs: 1, batchSize: batchSize, learningRate: learningRate, trainingSeed: 1, initialSeed: 1,
+            updateEncoding: "f32", evaluate: false, timeoutSeconds: roundTimeout)
+        try statistics.makeKeys()
+        let statisticsComponent = FeatureStatisticsComponent(target: hybrid)
+        let statisticsOutcome = try statistics.run(componentID: statisticsComponent.id, schema: statisticsComponent.schema,
+                                                   specFile: specPath, statisticsRound: true)
+        timings.append("statistics round: \(Self.seconds(statisticsOutcome.seconds))")
+        let consortium: FeatureScaling
+        do { consortium = try statisticsComponent.scaling(statisticsOutcome.final) } catch { throw CLIError("statistics round: \(error)") }
+        func consortiumScaled(_ c: SpecHybridComponent, _ name: String) throws -> (SpecHybridComponent, String) {
+            var spec = c.spec
+            spec.scaling = consortium
+            let url = workURL.appendingPathComponent("\(name).consortium-scaling.spec.json")
+            try TwinScale.encode(spec).write(to: url)
+            do { return (try SpecHybridComponent(specFile: url), url.path) } catch { throw CLIError("\(url.path): \(error)") }
+        }
+        let (hybridFederated, hybridFederatedSpec) = try consortiumScaled(hybrid, "hybrid")
+        let (networkFederated, networkFederatedSpec) = try consortiumScaled(network, "network-only")
+        print("consortium scaling: \(consortium.names.count) features from the statistics round (\(statisticsOutcome.store)), in \(hybridFederatedSpec) and \(networkFederatedSpec)")
+
         for s in seedValues {
             let federation = ExperimentFederation(
                 bin: binURL, work: workURL.appendingPathComponent("seed-\(s)"), sites: siteList.map { ($0.name, $0.dataConfig) },
@@ -103,7 +130,8 @@ extension ExperimentCommand {
             try federation.makeKeys()
             let config = TrainingConfig(epochs: totalEpochs, batchSize: batchSize, learningRate: learningRate, seed: s)
             var initialHybrid: ParameterSet?
-            for (name, component, file) in [("hybrid", hybrid, specPath), ("network-only", network, networkSpecURL.path)] {
+            for (name, component, federatedComponent, file) in [("hybrid", hybrid, hybridFederated, hybridFederatedSpec),
+                                                                  ("network-only", network, networkFederated, networkFederatedSpec)] {
                 Self.progress("seed \(s) \(name): federation, \(rounds) rounds × \(epochs) epochs …")
                 let outcome = try federation.run(componentID: component.id, schema: component.schema, specFile: file)
                 timings.append("seed \(s) \(name) federated: \(Self.seconds(outcome.seconds))")
@@ -123,7 +151,7 @@ extension ExperimentCommand {
                 var tasks: [(site: Int, training: String, component: SpecHybridComponent, parameters: Result<ParameterSet, CLIError>)] = []
                 for i in siteList.indices {
                     tasks.append((i, "local", local[i], trained[i]))
-                    tasks.append((i, "federated", local[i], .success(outcome.final)))
+                    tasks.append((i, "federated", federatedComponent, .success(outcome.final)))
                     tasks.append((i, "pooled", pooled, trained[siteList.count]))
                 }
                 let scores = Self.scoreSpec(tasks.map { ($0.component, $0.parameters, siteList[$0.site].dataset.heldOut) })

@@ -10,7 +10,7 @@ struct TwinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "twin",
         abstract: "Train or evaluate a twin component on a site's data (any data config).",
-        subcommands: [TwinTrain.self, TwinEvaluate.self]
+        subcommands: [TwinTrain.self, TwinEvaluate.self, TwinScale.self]
     )
 
     /// The site's dataset, with loading errors as operator messages.

@@ -59,5 +59,38 @@ struct StatisticsFederationTests {
         let record = try #require(try fed.evaluation(1), "no evaluation of version 1:\n\(coordinator.stderr)")
         #expect(record.evaluations.map(\.site).sorted() == Self.sites)
         for e in record.evaluations { #expect(e.metrics["features"] == 6, "\(e.site): \(e.metrics)") }
+
+        // `twin scale`: the committed sum becomes the spec's consortium scaling.
+        _ = try await ws.runOK("fedtwin", ["twin", "scale", "--statistics", fed.store, "--component-spec", spec, "--out", "scaled.json"])
+        let scaledDoc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.path("scaled.json")))) as? [String: Any])
+        let scaling = try #require(scaledDoc["scaling"] as? [String: Any])
+        let mean = try #require(scaling["mean"] as? [Double]), std = try #require(scaling["std"] as? [Double])
+        let (n, sum, sumsq) = (federated["stats.count"]!, federated["stats.sum"]!, federated["stats.sumsq"]!)
+        #expect((scaling["names"] as? [String])?.count == n.count && mean.count == n.count && std.count == n.count)
+        for i in n.indices {
+            let m = sum[i] / n[i], variance = (sumsq[i] - n[i] * m * m) / (n[i] - 1)
+            #expect(abs(mean[i] - m) <= 1e-9 * max(abs(m), 1), "mean[\(i)] \(mean[i]) vs Σx/n \(m)")
+            #expect(abs(std[i] - variance.squareRoot()) <= 1e-6 * variance.squareRoot(), "std[\(i)] \(std[i]) vs \(variance.squareRoot())")
+        }
+        // Apart from the scaling, the written spec is the one the round ran on.
+        var withoutScaling = scaledDoc
+        withoutScaling["scaling"] = nil
+        let original = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: spec))) as? NSDictionary)
+        #expect(NSDictionary(dictionary: withoutScaling).isEqual(original))
+        // A training store on the scaled spec records its hash.
+        _ = try await ws.runOK("fedtwin", ["store", "init", "--store", "trained", "--component-spec", "scaled.json", "--coordinator-key", fed.coordinatorKey])
+        let info = try Registry.open(path: ws.path("trained")).info()
+        #expect(info.component.specHash == (try StoreSpecTests.sha256(ws.path("scaled.json"))))
+
+        // Refused, with the reason: version 0, a store that is not a statistics round, another spec.
+        for (arguments, reason) in [
+            (["--statistics", fed.store, "--version", "0", "--component-spec", spec], "version 0 holds no statistics"),
+            (["--statistics", "trained", "--component-spec", "scaled.json"], "not of a statistics round"),
+            (["--statistics", fed.store, "--component-spec", Federation.repository.appendingPathComponent("sites/specs/cho.json").path], "another spec"),
+        ] {
+            let result = try await ws.run("fedtwin", ["twin", "scale"] + arguments + ["--out", "refused.json"])
+            #expect(result.status != 0 && result.stderr.contains(reason), "\(arguments): \(result)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: ws.path("refused.json")))
     }
 }

@@ -2,9 +2,9 @@
 ///
 /// The statistics component (``FeatureStatistics``, a sum-aggregated round run before
 /// training) asks the component which features it scales and for their samples in a site's
-/// training batches; the coordinator sums the statistics; `fedtwin store init
-/// --scaling-from` records the resulting ``FeatureScaling`` in the new store's version 0, and
-/// the component reads it from there (or computes it from the local data when there is none,
+/// training batches; the coordinator sums the statistics; `fedtwin twin scale`
+/// writes the resulting ``FeatureScaling`` into the spec (``TwinSpec/scaling``), whose hash
+/// the training store records, and the component reads it from there (or computes it from the local data when there is none,
 /// for purely local work).
 public protocol FeatureScaledComponent: TwinComponent {
     /// The features this component scales, in the names ``FeatureScaling`` documents.

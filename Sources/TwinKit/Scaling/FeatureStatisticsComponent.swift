@@ -4,8 +4,9 @@
 /// `train` returns this site's own ``FeatureStatistics`` (count, Σx, Σx² per feature of the
 /// wrapped component's ``FeatureScaledComponent/scalingSamples(_:)`` in its training
 /// batches), not added to the incoming parameters, so the coordinator's sum over sites is
-/// the statistics of every site's samples pooled, exactly, in one round. `fedtwin store init
-/// --scaling-from` then reads the committed sum as the scaling of the component's store.
+/// the statistics of every site's samples pooled, exactly, in one round. `fedtwin twin
+/// scale` then writes the committed sum, as means and spreads, into the spec the training
+/// store and sites use (``TwinSpec/scaling``).
 public struct FeatureStatisticsComponent: TwinComponent {
     public let id = "feature-statistics"
     public let aggregation = AggregationKind.sum

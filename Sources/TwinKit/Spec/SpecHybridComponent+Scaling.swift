@@ -4,14 +4,7 @@ import Foundation
 extension SpecHybridComponent {
     /// Network inputs (``NetworkInputSpec/featureName``) and then every observed data
     /// variable not already among them (the spreads that divide trajectory residuals).
-    public var scalingFeatureNames: [String] {
-        var names = spec.network.inputs.map(\.featureName)
-        for o in spec.observations {
-            let v = o.variable ?? o.state
-            if !names.contains(v) { names.append(v) }
-        }
-        return names
-    }
+    public var scalingFeatureNames: [String] { spec.scalingFeatureNames }
 
     /// The raw value series behind a feature in one record (before the `log:` transform).
     func featureSeries(_ name: String, _ record: BatchRecord) -> [Double?] {

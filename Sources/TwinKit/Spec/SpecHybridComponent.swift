@@ -18,7 +18,8 @@ public struct SpecHybridComponent: FeatureScaledComponent {
     public let spec: TwinSpec
     /// SHA-256 of the spec file's bytes (``TwinSpec/load(_:)``).
     public let specHash: String
-    /// The network's feature scaling; nil until fixed (then computed from local data).
+    /// The network's feature scaling: the one given, else the spec's consortium scaling
+    /// (``TwinSpec/scaling``); nil until fixed (then computed from local data).
     public let scaling: FeatureScaling?
     public let aggregation = AggregationKind.weightedMean
     public var id: String { spec.id }
@@ -33,7 +34,8 @@ public struct SpecHybridComponent: FeatureScaledComponent {
         try spec.validate(file: "<component \(spec.id)>")
         self.spec = spec
         self.specHash = specHash
-        self.scaling = scaling
+        // Validation guarantees the spec's scaling covers every feature, so this cannot fail.
+        self.scaling = try scaling ?? spec.scaling.map { try $0.restricted(to: spec.scalingFeatureNames).get() }
     }
 
     /// Loads a spec file and builds its component.

@@ -180,6 +180,33 @@ extension TwinSpec {
             if let r = t.learningRate, !(r.isFinite && r > 0) { throw fail("training.learningRate", "must be finite and > 0, got \(r)") }
             if let n = t.rateSteps, n < 0 { throw fail("training.rateSteps", "must be ≥ 0, got \(n)") }
         }
+
+        // Consortium scaling.
+        if let sc = scaling {
+            guard sc.mean.count == sc.names.count else { throw fail("scaling.mean", "\(sc.mean.count) values for \(sc.names.count) names") }
+            guard sc.std.count == sc.names.count else { throw fail("scaling.std", "\(sc.std.count) values for \(sc.names.count) names") }
+            var seen = Set<String>()
+            for (i, name) in sc.names.enumerated() {
+                guard seen.insert(name).inserted else { throw fail("scaling.names[\(i)]", "duplicate feature '\(name)'") }
+                guard sc.mean[i].isFinite else { throw fail("scaling.mean[\(i)]", "must be finite, got \(sc.mean[i])") }
+                guard sc.std[i].isFinite && sc.std[i] > 0 else { throw fail("scaling.std[\(i)]", "must be finite and > 0, got \(sc.std[i])") }
+            }
+            for name in scalingFeatureNames where !seen.contains(name) {
+                throw fail("scaling.names", "lacks feature '\(name)', which the network inputs or observations need")
+            }
+        }
+    }
+
+    /// The features a scaling of this spec covers: the network inputs
+    /// (``NetworkInputSpec/featureName``), then every observed data variable not among them
+    /// (the spreads that divide trajectory residuals).
+    public var scalingFeatureNames: [String] {
+        var names = network.inputs.map(\.featureName)
+        for o in observations {
+            let v = o.variable ?? o.state
+            if !names.contains(v) { names.append(v) }
+        }
+        return names
     }
 
     private func validateFactor(_ f: FactorSpec, at: String, parameter: (String?, String, Bool) throws -> Void,

@@ -40,11 +40,16 @@ public struct TwinSpec: Sendable, Equatable, Codable {
     public var observations: [ObservationSpec]
     /// How sites train (default: rates-from-data, then trajectory fitting).
     public var training: SpecTrainingSpec?
+    /// The consortium's feature scaling, when it has been fixed: written into the spec by
+    /// `fedtwin twin scale` from a statistics round, so the spec's hash (recorded in the
+    /// store and every manifest) covers the scaling every site trains and scores with. Absent
+    /// in a spec as authored; then each user computes it from the batches it has.
+    public var scaling: FeatureScaling?
 
     public init(format: String = TwinSpec.currentFormat, id: String, description: String? = nil, states: [StateSpec],
                 cells: String, volume: String, evaporation: EvaporationSpec? = nil, parameters: [ParameterSpec],
                 groups: [GroupSpec], rates: [RateSpec], balances: [BalanceSpec], network: NetworkSpec,
-                observations: [ObservationSpec], training: SpecTrainingSpec? = nil) {
+                observations: [ObservationSpec], training: SpecTrainingSpec? = nil, scaling: FeatureScaling? = nil) {
         self.format = format
         self.id = id
         self.description = description
@@ -59,6 +64,7 @@ public struct TwinSpec: Sendable, Equatable, Codable {
         self.network = network
         self.observations = observations
         self.training = training
+        self.scaling = scaling
     }
 }
 
