@@ -196,7 +196,7 @@ extension Coordinator {
         let latest = current?.version
         let welcome = Welcome(component: component.id, currentVersion: latest?.number ?? 0, currentVersionID: latest?.id,
                               heartbeatSeconds: config.heartbeatSeconds, software: Self.software,
-                              coordinatorKey: Hex.encode(key.publicKey.rawRepresentation))
+                              coordinatorKey: Hex.encode(key.publicKey.rawRepresentation), componentSpecHash: component.specHash)
         let envelope = Envelope(sender: key.publicKey.fingerprint, session: session.id, challenge: session.challenge, round: 0, seq: 0)
         if let frame = try? codec.encode(.welcome(welcome), envelope: envelope, signer: key) {
             outbound.yield(frame)

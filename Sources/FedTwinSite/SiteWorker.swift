@@ -178,6 +178,9 @@ public struct SiteWorker: Sendable {
         guard welcome.component == component.id else {
             throw SiteError(.refused(code: "component-mismatch", reason: "coordinator trains \(welcome.component), this site is configured for \(component.id)"))
         }
+        if let theirs = welcome.componentSpecHash, let ours = Self.specHash(of: component), theirs != ours {
+            throw SiteError(.refused(code: "component-mismatch", reason: "coordinator's store was created with component spec sha256 \(theirs.prefix(16))…, this site loaded \(ours.prefix(16))…: give the site the same spec file as the store (a spec with the consortium scaling from `fedtwin twin scale` is another file)"))
+        }
         let session = welcomeMessage.envelope.session
         let challenge = welcomeMessage.envelope.challenge
         logger.notice("\(reconnecting ? "reconnected" : "connected") to coordinator \(connection.peer) (key \(coordinatorKey.fingerprint.short), \(welcome.software)): component \(welcome.component), model at version \(welcome.currentVersion)",

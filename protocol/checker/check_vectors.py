@@ -367,6 +367,7 @@ MESSAGE_SCHEMAS: dict[str, dict[str, tuple[Callable[[Any], bool], bool]]] = {
         "currentVersionID": (T_HEX, False),
         "heartbeatSeconds": (T_NUM, True),
         "software": (T_STR, True),
+        "componentSpecHash": (T_HEX, False),
     },
     "task": {
         "baseVersion": (T_INT, True),
@@ -407,7 +408,7 @@ TEXT_BOUNDS = {
     ("hello", "site"): 256, ("hello", "software"): 256, ("welcome", "software"): 256, ("welcome", "component"): 256,
     ("task", "component"): 256, ("task", "updateEncoding"): 256, ("heartbeat", "state"): 256, ("reject", "code"): 256,
     ("reject", "reason"): 4096, ("bye", "reason"): 4096,
-    ("welcome", "currentVersionID"): 128, ("welcome", "coordinatorKey"): 128, ("task", "baseVersionID"): 128,
+    ("welcome", "currentVersionID"): 128, ("welcome", "coordinatorKey"): 128, ("welcome", "componentSpecHash"): 128, ("task", "baseVersionID"): 128,
     ("task", "parametersID"): 128, ("update", "baseVersionID"): 128, ("evaluate", "versionID"): 128,
     ("evaluate", "parametersID"): 128, ("evaluation", "versionID"): 128, ("ack", "storedID"): 128,
 }

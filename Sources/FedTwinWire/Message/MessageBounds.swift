@@ -104,6 +104,7 @@ extension Message {
             try MessageBounds.text(m.software, "welcome.software")
             try MessageBounds.text(m.currentVersionID ?? "", "welcome.currentVersionID", limit: id)
             try MessageBounds.text(m.coordinatorKey, "welcome.coordinatorKey", limit: id)
+            try MessageBounds.text(m.componentSpecHash ?? "", "welcome.componentSpecHash", limit: id)
         case .task(let m):
             // Settings a site trains with: bounded so that a task cannot trap or hang it.
             try MessageBounds.integer(m.baseVersion, "task.baseVersion", 0...Int.max)

@@ -127,6 +127,11 @@ public enum ProtocolVectors {
                       Envelope.Recipient(session: "5e55101000000000000000000000000c", seq: 7),
                   ]),
                   signer: coordinator, tensors: params, options: PayloadOptions(encoding: .f32, compressionLevel: nil))
+        try valid("15-welcome-spec-hash", "welcome for a component declared by a spec file: componentSpecHash is the file's SHA-256 (the site refuses another)",
+                  .welcome(Welcome(component: "hybrid-penicillin", currentVersion: 0, currentVersionID: baseID, heartbeatSeconds: 5, software: "fedtwin 0.1.0",
+                                   coordinatorKey: Hex.encode(coordinator.publicKey.rawRepresentation),
+                                   componentSpecHash: SHA256.hex(Array("component spec file bytes".utf8)))),
+                  coordEnvelope(0, 0), signer: coordinator)
 
         // Refusals. Each starts from a valid frame and breaks one thing.
         let good = try codec.encode(.update(Update(baseVersionID: baseID, samples: 120, metrics: ["train_loss": 0.125])),

@@ -1,4 +1,5 @@
 import Logging
+import TwinKit
 
 extension SiteWorker {
     /// Largest |value| of a metric the site reports: the coordinator's default
@@ -26,5 +27,18 @@ extension SiteWorker {
             }
         }
         return out
+    }
+}
+
+extension SiteWorker {
+    /// The SHA-256 of the spec file behind a declared component (its hybrid, or the hybrid
+    /// its statistics round counts for), compared with the store's in `welcome`; nil for a
+    /// built-in component.
+    static func specHash(of component: any TwinComponent) -> String? {
+        if let declared = component as? SpecHybridComponent { return declared.specHash }
+        if let statistics = component as? FeatureStatisticsComponent, let declared = statistics.target as? SpecHybridComponent {
+            return declared.specHash
+        }
+        return nil
     }
 }
