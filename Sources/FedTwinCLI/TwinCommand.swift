@@ -2,6 +2,7 @@ import ArgumentParser
 import FedTwinCommandLine
 import FedTwinRegistry
 import FedTwinSite
+import FedTwinWire
 import Foundation
 import TwinKit
 
@@ -25,6 +26,18 @@ struct TwinCommand: ParsableCommand {
     /// `component` with its feature scaling fixed from the site's own training batches when
     /// it scales features and has none fixed: local work trains and evaluates under one
     /// scaling (the held-out batches' own would shift every network input).
+    /// The store's component spec file, written to a temporary file named by its hash (the
+    /// registry checks the object still hashes to its id), or nil for a built-in component.
+    /// `twin evaluate --version` then scores exactly the model the store trained, with the
+    /// store's consortium scaling, without the user having to find the right file.
+    static func storedSpecFile(_ registry: Registry) throws -> String? {
+        guard let hash = try registry.info().component.specHash else { return nil }
+        let bytes = try registry.object(hash)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fedtwin-spec-\(hash).json")
+        do { try Data(bytes).write(to: url, options: .atomic) } catch { throw CLIError("\(url.path): cannot write the store's component spec: \(error)") }
+        return url.path
+    }
+
     static func withLocalScaling(_ component: any TwinComponent, _ dataset: SiteDataset) throws -> any TwinComponent {
         guard let scaled = component as? any FeatureScaledComponent else { return component }
         if let spec = scaled as? SpecHybridComponent, spec.scaling != nil { return spec }
@@ -180,6 +193,19 @@ struct TwinEvaluate: ParsableCommand {
             let options = try StoreOptions.parse(["--store", store!])
             let registry = try options.open()
             componentID = try options.withStoreErrors { try VersionText.resolve(version!, in: registry).manifest.component.id }
+            // A declared component's spec file is in the store (by its hash): use exactly it.
+            specFile = try options.withStoreErrors { try TwinCommand.storedSpecFile(registry) }
+        }
+        if fetched == nil, version != nil, let given = componentSpec, let store {
+            // A spec file given with a stored version must be the one the store was made with.
+            let options = try StoreOptions.parse(["--store", store])
+            let storeHash = try options.withStoreErrors { try options.open().info().component.specHash }
+            let bytes: Data
+            do { bytes = try Data(contentsOf: URL(fileURLWithPath: given)) } catch { throw CLIError("\(given): cannot read the component spec: \(error)") }
+            let hash = SHA256.hex([UInt8](bytes))
+            guard storeHash == hash else {
+                throw CLIError("\(given) (sha256 \(hash.prefix(16))…) is not the spec of \(store) (\(storeHash.map { "sha256 \($0.prefix(16))…" } ?? "a built-in component")); leave --component-spec out to use the store's own")
+            }
         }
         let unscaled = try TwinCommand.component(componentID, specFile: specFile)
         let parameters: ParameterSet

@@ -81,6 +81,13 @@ struct StatisticsFederationTests {
         _ = try await ws.runOK("fedtwin", ["store", "init", "--store", "trained", "--component-spec", "scaled.json", "--coordinator-key", fed.coordinatorKey])
         let info = try Registry.open(path: ws.path("trained")).info()
         #expect(info.component.specHash == (try StoreSpecTests.sha256(ws.path("scaled.json"))))
+        // twin evaluate --version takes the store's own spec (with its scaling); another file is refused.
+        let evaluated = try await ws.runOK("fedtwin", ["twin", "evaluate", "--data", data["site-a"]!, "--version", "0", "--store", "trained", "--all", "--json"],
+                                           timeout: 120)
+        #expect(evaluated.contains("\"component\" : \"hybrid-penicillin\"") || evaluated.contains("\"component\":\"hybrid-penicillin\""), "\(evaluated)")
+        let wrongSpec = try await ws.run("fedtwin", ["twin", "evaluate", "--data", data["site-a"]!, "--version", "0", "--store", "trained",
+                                                     "--component-spec", spec])
+        #expect(wrongSpec.status != 0 && wrongSpec.stderr.contains("is not the spec of trained"), "\(wrongSpec)")
 
         // Refused, with the reason: version 0, a store that is not a statistics round, another spec.
         for (arguments, reason) in [
